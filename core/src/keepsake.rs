@@ -1,0 +1,255 @@
+//! The one entry point: a `Keepsake` owns the database, the device zone and the clock.
+//! Apps call it; it calls apps back only through the listeners they pass.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::clock::{Clock, DeviceZone, SystemClock};
+use crate::index::{assets, Db};
+use crate::library::records::{self, HostRecord, RecordError};
+use crate::library::scan::{self, ScanOptions, ScanReport};
+use crate::library::sync::{Job, Listed, Removal};
+use crate::library::window::{self, RecentWindow};
+use crate::library::{dates, Origin, StoredAsset, SyncReport};
+use crate::privacy::{self, ConsentState, PurgeReport, Scope};
+use crate::progress::{CancelToken, ProgressListener};
+use crate::Result;
+
+/// How a store is opened.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The device's time zone: local times without offset are read in it, and "the
+    /// last N days" are its calendar days.
+    pub zone: DeviceZone,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            zone: DeviceZone::UTC,
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+/// Whether a host sync lists the whole library or only some assets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncMode {
+    /// The batch is the whole library: host assets not in it are removed.
+    Full,
+    /// The batch holds new or changed assets only (e.g. since a MediaStore generation).
+    Partial,
+}
+
+/// What a host sync did, with the records it could not use.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RecordsReport {
+    #[serde(flatten)]
+    pub sync: SyncReport,
+    pub rejected: Vec<RecordError>,
+}
+
+/// The Keepsake store.
+#[derive(Debug)]
+pub struct Keepsake {
+    db: Db,
+    zone: DeviceZone,
+    clock: Arc<dyn Clock>,
+}
+
+const ZONE_KEY: &str = "device_zone";
+
+impl Keepsake {
+    /// Opens (or creates) the store at `path`. A new store has no consent.
+    pub fn open(path: &Path, config: Config) -> Result<Keepsake> {
+        let db = Db::open(path)?;
+        let store = Keepsake {
+            db,
+            zone: config.zone,
+            clock: config.clock,
+        };
+        store.apply_zone()?;
+        Ok(store)
+    }
+
+    /// Local times without offset were read in the zone of the last open; if the device
+    /// moved to another zone, read them again in the new one.
+    fn apply_zone(&self) -> Result<()> {
+        let previous: Option<String> = self.db.read(|c| {
+            Ok(rusqlite::OptionalExtension::optional(c.query_row(
+                "SELECT value FROM meta WHERE key = ?1",
+                [ZONE_KEY],
+                |r| r.get(0),
+            ))?)
+        })?;
+        if previous.as_deref() == Some(self.zone.name()) {
+            return Ok(());
+        }
+        let rows = self.db.read(assets::zone_dependent)?;
+        self.db.write(|tx| {
+            for (id, local) in &rows {
+                assets::set_instant(tx, *id, dates::local_to_utc(*local, self.zone))?;
+            }
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [ZONE_KEY, self.zone.name()],
+            )?;
+            Ok(())
+        })?;
+        if previous.is_some() {
+            log::info!(
+                "device zone changed: {} local-time assets re-read",
+                rows.len()
+            );
+        }
+        Ok(())
+    }
+
+    pub fn zone(&self) -> DeviceZone {
+        self.zone
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    fn job<'a>(
+        &'a self,
+        origin: Origin,
+        listener: &'a dyn ProgressListener,
+        cancel: &'a CancelToken,
+    ) -> Job<'a> {
+        Job {
+            db: &self.db,
+            origin,
+            listener,
+            cancel,
+            now_ms: self.now().timestamp_millis(),
+        }
+    }
+
+    /// Indexes a folder (recursively): new and changed files are read, unchanged ones
+    /// are not touched, vanished ones are removed with everything derived from them.
+    pub fn scan_folder(
+        &self,
+        root: &Path,
+        options: ScanOptions,
+        listener: &dyn ProgressListener,
+        cancel: &CancelToken,
+    ) -> Result<ScanReport> {
+        let job = self.job(Origin::Folder, listener, cancel);
+        scan::scan(&job, root, self.zone, options)
+    }
+
+    /// Applies host records (MediaStore / PhotoKit). Invalid records are rejected and
+    /// reported; with [`SyncMode::Full`], assets missing from the batch are removed —
+    /// unless some records were rejected, since they might be the missing ones.
+    pub fn sync_records(
+        &self,
+        records: Vec<(u64, HostRecord)>,
+        mode: SyncMode,
+        listener: &dyn ProgressListener,
+        cancel: &CancelToken,
+    ) -> Result<RecordsReport> {
+        let (valid, rejected) = records::validate_batch(records);
+        let removal = if mode == SyncMode::Full && rejected.is_empty() {
+            Removal::Absent {
+                keep_prefixes: Vec::new(),
+            }
+        } else {
+            Removal::Never
+        };
+        let listed = valid
+            .into_iter()
+            .map(|r| Listed {
+                source_id: r.id.clone(),
+                byte_size: r.size,
+                modified_ms: r.modified_ms,
+                payload: r,
+            })
+            .collect();
+        let mut report = RecordsReport {
+            rejected,
+            ..Default::default()
+        };
+        if !report.rejected.is_empty() {
+            report
+                .sync
+                .failed
+                .insert("invalid_record".into(), report.rejected.len() as u64);
+        }
+        let zone = self.zone;
+        self.job(Origin::Host, listener, cancel).run(
+            listed,
+            |item| item.payload.to_asset(zone),
+            removal,
+            &mut report.sync,
+        )?;
+        Ok(report)
+    }
+
+    /// Removes host assets by id (the host reported them deleted) with their derived data.
+    pub fn remove_assets(&self, source_ids: &[String]) -> Result<u64> {
+        self.db.write(|tx| {
+            let mut n = 0;
+            let mut stmt = tx.prepare_cached("DELETE FROM assets WHERE source_id = ?1")?;
+            for id in source_ids {
+                n += stmt.execute([id])? as u64;
+            }
+            Ok(n)
+        })
+    }
+
+    /// Every indexed asset (media or not), ordered by source id.
+    pub fn assets(&self) -> Result<Vec<StoredAsset>> {
+        self.db.read(|c| assets::all(c, None))
+    }
+
+    /// The window of the last `days` calendar days at the clock's now.
+    pub fn recent_window(&self, days: u32) -> Result<RecentWindow> {
+        window::recent_window(self.now(), self.zone, days)
+    }
+
+    /// Media assets inside the window, oldest first.
+    pub fn assets_in_window(&self, window: &RecentWindow) -> Result<Vec<StoredAsset>> {
+        self.db
+            .read(|c| assets::between(c, window.start, window.end))
+    }
+
+    pub fn consent_status(&self) -> Result<Vec<ConsentState>> {
+        self.db.read(privacy::status)
+    }
+
+    pub fn grant_consent(&self, scope: Scope) -> Result<()> {
+        privacy::grant(&self.db, scope, self.now().timestamp_millis())
+    }
+
+    /// Revokes consent and erases everything derived under `scope`, at once.
+    pub fn revoke_consent(&self, scope: Scope) -> Result<PurgeReport> {
+        privacy::revoke(&self.db, scope, self.now().timestamp_millis())
+    }
+
+    /// `Err(ConsentRequired)` unless `scope` is granted. Every analysis calls this first.
+    pub fn require_consent(&self, scope: Scope) -> Result<()> {
+        self.db.read(|c| privacy::require(c, scope))
+    }
+
+    /// The database's files (main, WAL, shared memory), for privacy audits and tests.
+    pub fn database_files(&self) -> Vec<std::path::PathBuf> {
+        self.db.files()
+    }
+
+    /// Direct write access for tests and for later components of the core.
+    #[doc(hidden)]
+    pub fn with_write<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.db.write(f)
+    }
+}

@@ -1,0 +1,28 @@
+//! Keepsake core: an on-device photo library index, analysis and suggestions — what
+//! "cloud processing" offers, without a photo leaving the phone.
+//!
+//! Start at [`Keepsake`]: open a store, feed it the camera roll (host records or a
+//! folder scan), grant consent before any analysis, and ask for the recent window.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod clock;
+mod error;
+pub mod index;
+mod keepsake;
+pub mod library;
+pub mod metadata;
+pub mod privacy;
+pub mod progress;
+
+pub use crate::clock::{Clock, DeviceZone, FixedClock, SystemClock};
+pub use crate::error::{Error, Result};
+pub use crate::keepsake::{Config, Keepsake, RecordsReport, SyncMode};
+pub use crate::library::records::{parse_json_lines, HostRecord, RecordError};
+pub use crate::library::scan::{ScanOptions, ScanReport, Skipped};
+pub use crate::library::window::{RecentWindow, DEFAULT_DAYS};
+pub use crate::library::{
+    Asset, CaptureTime, DateTrust, MediaKind, Origin, StoredAsset, SyncReport,
+};
+pub use crate::metadata::{FileStatus, Format, Probe};
+pub use crate::privacy::{ConsentState, PurgeReport, Scope};
+pub use crate::progress::{CancelToken, NoProgress, Progress, ProgressListener, Stage};

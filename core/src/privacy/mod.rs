@@ -1,0 +1,57 @@
+//! Consent and what it covers. A new store is not consented: metadata indexing is
+//! allowed, anything that derives data from photos (pixels, faces, suggestions) needs
+//! its scope granted first, and revoking a scope erases every byte derived under it.
+
+mod consent;
+
+pub(crate) use self::consent::{grant, purge_derived_for_assets, require, revoke, status};
+pub use self::consent::{ConsentState, PurgeReport};
+
+/// What the user consents to, one scope at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// Reading pixels: quality, exposure, perceptual hashes, duplicates.
+    Pixels,
+    /// Finding faces (and, later, grouping them into people): biometric, so separate.
+    Faces,
+    /// Moments, trips and suggestions built from the library.
+    Suggestions,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 3] = [Scope::Pixels, Scope::Faces, Scope::Suggestions];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Pixels => "pixels",
+            Scope::Faces => "faces",
+            Scope::Suggestions => "suggestions",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Scope> {
+        Self::ALL.into_iter().find(|scope| scope.as_str() == s)
+    }
+
+    /// The tables holding data derived under this scope. Every table of the schema is
+    /// either listed here or in [`NON_DERIVED_TABLES`]; a test keeps it that way.
+    pub fn tables(self) -> &'static [&'static str] {
+        match self {
+            Scope::Pixels => &["photo_signals"],
+            Scope::Faces => &["faces"],
+            // Suggestions first: purging one asset drops the suggestions that used it.
+            Scope::Suggestions => &["suggestions", "suggestion_assets"],
+        }
+    }
+}
+
+impl std::fmt::Display for Scope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Tables that hold no data derived from photo content: the metadata index (allowed
+/// without consent), the consent record itself and store settings.
+pub const NON_DERIVED_TABLES: &[&str] = &["meta", "assets", "consent", "consent_log"];

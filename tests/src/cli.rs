@@ -1,0 +1,382 @@
+//! Command-line interface.
+
+use std::fs::File;
+use std::io::{BufReader, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use clap::{Parser, Subcommand, ValueEnum};
+use keepsake_core::{
+    CancelToken, Clock, Config, DeviceZone, FixedClock, Keepsake, Progress, ScanOptions, Scope,
+    SyncMode, SystemClock,
+};
+
+use crate::output;
+
+#[derive(Debug, Parser)]
+#[command(name = "keepsake", version, about = "Keepsake device-side harness")]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Database file.
+    #[arg(long, global = true, default_value = "keepsake.db")]
+    pub db: PathBuf,
+    /// "Now", as RFC 3339 (default: the system clock).
+    #[arg(long, global = true, value_parser = parse_now)]
+    pub now: Option<DateTime<Utc>>,
+    /// Device time zone, IANA name (default: $TZ, then /etc/localtime, then UTC).
+    #[arg(long, global = true)]
+    pub tz: Option<String>,
+    /// More logging (-v info, -vv debug, -vvv trace; trace may show paths).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Index a folder: read metadata of new and changed files, remove vanished ones.
+    Scan {
+        dir: PathBuf,
+        /// One JSON object per asset on stdout (the summary goes to stderr).
+        #[arg(long)]
+        json: bool,
+        /// Length of the recent window in the summary.
+        #[arg(long, default_value_t = keepsake_core::DEFAULT_DAYS)]
+        days: u32,
+        /// Include dot-files and dot-directories.
+        #[arg(long)]
+        hidden: bool,
+    },
+    /// Index host records from a JSON Lines file (fields: see README).
+    Sync {
+        #[arg(long)]
+        records: PathBuf,
+        /// The file lists only new or changed assets: remove nothing.
+        #[arg(long)]
+        partial: bool,
+        #[arg(long)]
+        json: bool,
+        #[arg(long, default_value_t = keepsake_core::DEFAULT_DAYS)]
+        days: u32,
+    },
+    /// List the assets of the last N days.
+    Window {
+        #[arg(long, default_value_t = keepsake_core::DEFAULT_DAYS)]
+        days: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Grant, revoke or show consent.
+    Consent {
+        #[arg(value_enum)]
+        action: ConsentAction,
+        /// Scopes (pixels, faces, suggestions, or all). Status shows all.
+        scopes: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Benchmarks that print figures.
+    Bench {
+        #[command(subcommand)]
+        which: crate::bench::Bench,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ConsentAction {
+    Grant,
+    Revoke,
+    Status,
+}
+
+fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| format!("not RFC 3339: {e}"))
+}
+
+/// The device zone: --tz, $TZ, the /etc/localtime link, else UTC.
+fn zone(arg: Option<&str>) -> Result<DeviceZone, keepsake_core::Error> {
+    if let Some(name) = arg {
+        return DeviceZone::parse(name);
+    }
+    if let Ok(tz) = std::env::var("TZ") {
+        if let Ok(z) = DeviceZone::parse(tz.trim_start_matches(':')) {
+            return Ok(z);
+        }
+    }
+    let from_link = std::fs::read_link("/etc/localtime").ok().and_then(|p| {
+        let s = p.to_string_lossy().into_owned();
+        s.split_once("zoneinfo/")
+            .and_then(|(_, name)| DeviceZone::parse(name).ok())
+    });
+    Ok(from_link.unwrap_or(DeviceZone::UTC))
+}
+
+pub fn open(args: &Args) -> Result<Keepsake, keepsake_core::Error> {
+    let clock: Arc<dyn Clock> = match args.now {
+        Some(now) => Arc::new(FixedClock(now)),
+        None => Arc::new(SystemClock),
+    };
+    Keepsake::open(
+        &args.db,
+        Config {
+            zone: zone(args.tz.as_deref())?,
+            clock,
+        },
+    )
+}
+
+pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    match &args.command {
+        Command::Scan {
+            dir,
+            json,
+            days,
+            hidden,
+        } => {
+            let store = open(&args)?;
+            let options = ScanOptions {
+                include_hidden: *hidden,
+                ..ScanOptions::default()
+            };
+            let bar = ProgressBar::new("scanning");
+            let started = Instant::now();
+            let report = store.scan_folder(
+                dir,
+                options,
+                &|p: Progress| bar.update(p),
+                &CancelToken::new(),
+            )?;
+            bar.finish();
+            let elapsed = started.elapsed();
+            let assets = store.assets()?;
+            let window = store.recent_window(*days)?;
+            let mut out = std::io::stdout().lock();
+            if *json {
+                for a in &assets {
+                    output::write_asset_json(&mut out, a, &window)?;
+                }
+                for s in &report.skipped {
+                    output::write_skipped_json(&mut out, s)?;
+                }
+            }
+            let summary = output::summary(&report.sync, &report.skipped, &assets, &window, elapsed);
+            emit_summary(*json, &summary)?;
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Sync {
+            records,
+            partial,
+            json,
+            days,
+        } => {
+            let store = open(&args)?;
+            let file = File::open(records).map_err(|e| format!("cannot open records file: {e}"))?;
+            let (parsed, mut parse_errors) = keepsake_core::parse_json_lines(BufReader::new(file))?;
+            // Lines that did not parse are as unknown as rejected records: never remove.
+            let mode = if *partial || !parse_errors.is_empty() {
+                SyncMode::Partial
+            } else {
+                SyncMode::Full
+            };
+            let bar = ProgressBar::new("syncing");
+            let started = Instant::now();
+            let mut report = store.sync_records(
+                parsed,
+                mode,
+                &|p: Progress| bar.update(p),
+                &CancelToken::new(),
+            )?;
+            bar.finish();
+            if !parse_errors.is_empty() {
+                *report
+                    .sync
+                    .failed
+                    .entry("invalid_record".into())
+                    .or_default() += parse_errors.len() as u64;
+                report.sync.removal_skipped = !*partial;
+            }
+            parse_errors.append(&mut report.rejected);
+            parse_errors.sort_by_key(|e| e.line);
+            for e in &parse_errors {
+                eprintln!("line {}: {}", e.line, e.reason);
+            }
+            let assets = store.assets()?;
+            let window = store.recent_window(*days)?;
+            let mut out = std::io::stdout().lock();
+            if *json {
+                for a in &assets {
+                    output::write_asset_json(&mut out, a, &window)?;
+                }
+            }
+            let summary = output::summary(&report.sync, &[], &assets, &window, started.elapsed());
+            emit_summary(*json, &summary)?;
+            Ok(if parse_errors.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Window { days, json } => {
+            let store = open(&args)?;
+            let window = store.recent_window(*days)?;
+            let assets = store.assets_in_window(&window)?;
+            let mut out = std::io::stdout().lock();
+            if *json {
+                for a in &assets {
+                    output::write_asset_json(&mut out, a, &window)?;
+                }
+            } else {
+                writeln!(
+                    out,
+                    "last {} days ({} .. {}, {}): {} assets",
+                    window.days,
+                    window.first_day,
+                    window.last_day,
+                    store.zone().name(),
+                    assets.len()
+                )?;
+                for a in &assets {
+                    writeln!(
+                        out,
+                        "{}  {}",
+                        a.asset.captured.to_rfc3339(),
+                        a.asset.source_id
+                    )?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Consent {
+            action,
+            scopes,
+            json,
+        } => {
+            let store = open(&args)?;
+            let chosen = parse_scopes(scopes, matches!(action, ConsentAction::Status))?;
+            let mut out = std::io::stdout().lock();
+            match action {
+                ConsentAction::Grant => {
+                    for s in &chosen {
+                        store.grant_consent(*s)?;
+                    }
+                }
+                ConsentAction::Revoke => {
+                    for s in &chosen {
+                        let purge = store.revoke_consent(*s)?;
+                        writeln!(
+                            out,
+                            "revoked {s}: {} derived rows erased",
+                            purge.rows_deleted
+                        )?;
+                    }
+                }
+                ConsentAction::Status => {}
+            }
+            for st in store.consent_status()? {
+                if *json {
+                    writeln!(out, "{}", serde_json::to_string(&st)?)?;
+                } else {
+                    let state = if st.granted { "granted" } else { "not granted" };
+                    writeln!(out, "{:<12} {state}", st.scope.as_str())?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench { which } => crate::bench::run(which),
+    }
+}
+
+fn parse_scopes(names: &[String], allow_empty: bool) -> Result<Vec<Scope>, String> {
+    if names.is_empty() {
+        return if allow_empty {
+            Ok(Vec::new())
+        } else {
+            Err("name a scope: pixels, faces, suggestions or all".into())
+        };
+    }
+    let mut out = Vec::new();
+    for n in names {
+        if n == "all" {
+            out.extend(Scope::ALL);
+        } else {
+            out.push(
+                Scope::parse(n).ok_or_else(|| {
+                    format!("unknown scope `{n}` (pixels, faces, suggestions, all)")
+                })?,
+            );
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+fn emit_summary(json: bool, summary: &str) -> std::io::Result<()> {
+    if json {
+        eprint!("{summary}");
+        Ok(())
+    } else {
+        let mut out = std::io::stdout().lock();
+        out.write_all(summary.as_bytes())
+    }
+}
+
+/// A one-line progress display on stderr, only when stderr is a terminal.
+pub struct ProgressBar {
+    label: &'static str,
+    tty: bool,
+    last: std::sync::Mutex<Option<Instant>>,
+}
+
+impl ProgressBar {
+    pub fn new(label: &'static str) -> Self {
+        ProgressBar {
+            label,
+            tty: std::io::stderr().is_terminal(),
+            last: std::sync::Mutex::new(None),
+        }
+    }
+
+    pub fn update(&self, p: Progress) {
+        if !self.tty {
+            return;
+        }
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        let due =
+            last.is_none_or(|t| now - t >= Duration::from_millis(100)) || p.total == Some(p.done);
+        if !due {
+            return;
+        }
+        *last = Some(now);
+        let stage = format!("{:?}", p.stage).to_lowercase();
+        let line = match p.total {
+            Some(total) if total > 0 => {
+                let width = 30;
+                let filled = (p.done * width / total) as usize;
+                format!(
+                    "{} [{}{}] {}/{} {stage}",
+                    self.label,
+                    "#".repeat(filled),
+                    "-".repeat(width as usize - filled),
+                    p.done,
+                    total
+                )
+            }
+            _ => format!("{} {} files {stage}", self.label, p.done),
+        };
+        eprint!("\r{line:<80}");
+    }
+
+    pub fn finish(&self) {
+        if self.tty {
+            eprint!("\r{:<80}\r", "");
+        }
+    }
+}

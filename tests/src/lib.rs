@@ -1,0 +1,5 @@
+//! Shared pieces of the harness: synthetic test files (made here, so no third-party
+//! image is ever committed) and helpers used by the CLI, end-to-end tests and benchmarks.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod synth;

@@ -1,0 +1,22 @@
+//! `keepsake`: the device-side harness. Runs the core's pipeline on a folder or a
+//! records file and reports. Unlike the core, it may print paths: it is the user's tool.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod bench;
+mod cli;
+mod logger;
+mod output;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args = <cli::Args as clap::Parser>::parse();
+    logger::init(args.verbose);
+    match cli::run(args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("keepsake: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

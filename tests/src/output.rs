@@ -1,0 +1,117 @@
+//! Human and JSON output.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::time::Duration;
+
+use keepsake_core::{RecentWindow, Skipped, StoredAsset, SyncReport};
+use serde_json::json;
+
+/// One asset as a JSON line: the fields documented in the README.
+pub fn write_asset_json(
+    out: &mut impl Write,
+    s: &StoredAsset,
+    window: &RecentWindow,
+) -> std::io::Result<()> {
+    let a = &s.asset;
+    let media = a.status.is_media();
+    let v = json!({
+        "path": a.source_id,
+        "status": a.status.as_str(),
+        "error": a.error,
+        "format": a.format.map(|f| f.as_str()),
+        "captured_at": media.then(|| a.captured.to_rfc3339()),
+        "date_trust": media.then(|| a.captured.trust.as_str()),
+        "lat": a.gps.map(|g| g.0),
+        "lon": a.gps.map(|g| g.1),
+        "orientation": a.orientation,
+        "width": a.width,
+        "height": a.height,
+        "make": a.make,
+        "model": a.model,
+        "has_thumbnail": a.thumbnail.is_some(),
+        "in_window": media && window.contains(a.captured.utc),
+    });
+    writeln!(out, "{v}")
+}
+
+pub fn write_skipped_json(out: &mut impl Write, s: &Skipped) -> std::io::Result<()> {
+    let v = json!({ "path": s.path, "status": "skipped", "error": s.kind });
+    writeln!(out, "{v}")
+}
+
+fn counts(map: &BTreeMap<String, u64>) -> String {
+    if map.is_empty() {
+        return "none".into();
+    }
+    map.iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub fn summary(
+    report: &SyncReport,
+    skipped: &[Skipped],
+    assets: &[StoredAsset],
+    window: &RecentWindow,
+    elapsed: Duration,
+) -> String {
+    let mut by_format = BTreeMap::new();
+    let mut by_trust = BTreeMap::new();
+    let mut by_status = BTreeMap::new();
+    let mut errors = BTreeMap::new();
+    let mut media = 0;
+    let mut in_window = 0;
+    for s in assets {
+        let a = &s.asset;
+        *by_status.entry(a.status.as_str().to_string()).or_default() += 1;
+        if let Some(e) = &a.error {
+            *errors.entry(e.clone()).or_default() += 1;
+        }
+        if a.status.is_media() {
+            media += 1;
+            *by_format
+                .entry(a.format.map_or("unknown", |f| f.as_str()).to_string())
+                .or_default() += 1;
+            *by_trust
+                .entry(a.captured.trust.as_str().to_string())
+                .or_default() += 1;
+            if window.contains(a.captured.utc) {
+                in_window += 1;
+            }
+        }
+    }
+    for s in skipped {
+        *errors.entry(s.kind.to_string()).or_default() += 1;
+    }
+    let mut out = String::new();
+    out.push_str(&format!(
+        "indexed in {:.2} s: {} added, {} changed, {} unchanged, {} removed{}\n",
+        elapsed.as_secs_f64(),
+        report.added,
+        report.changed,
+        report.unchanged,
+        report.removed,
+        if report.removal_skipped {
+            " (removal skipped: listing incomplete)"
+        } else {
+            ""
+        },
+    ));
+    out.push_str(&format!(
+        "assets: {media} photos/videos of {} files; in the last {} days ({} .. {}): {in_window}\n",
+        assets.len(),
+        window.days,
+        window.first_day,
+        window.last_day
+    ));
+    out.push_str(&format!("by format: {}\n", counts(&by_format)));
+    out.push_str(&format!("by date trust: {}\n", counts(&by_trust)));
+    out.push_str(&format!("by status: {}\n", counts(&by_status)));
+    out.push_str(&format!("errors by kind: {}\n", counts(&errors)));
+    if !skipped.is_empty() {
+        out.push_str(&format!("skipped entries: {}\n", skipped.len()));
+    }
+    out
+}
