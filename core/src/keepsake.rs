@@ -212,7 +212,12 @@ impl Keepsake {
 
     /// The window of the last `days` calendar days at the clock's now.
     pub fn recent_window(&self, days: u32) -> Result<RecentWindow> {
-        window::recent_window(self.now(), self.zone, days)
+        self.window_at(self.now(), days)
+    }
+
+    /// The window of the last `days` calendar days at `now` (apps pass their own time).
+    pub fn window_at(&self, now: DateTime<Utc>, days: u32) -> Result<RecentWindow> {
+        window::recent_window(now, self.zone, days)
     }
 
     /// Media assets inside the window, oldest first.

@@ -1,0 +1,76 @@
+//! Helpers shared by the harness's end-to-end tests.
+#![allow(dead_code, clippy::unwrap_used, clippy::print_stdout)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use keepsake_core::{Config, DeviceZone, FixedClock, Keepsake};
+
+/// `../shared` beside the repository (or `$KEEPSAKE_SHARED`). Absent only outside CI:
+/// then the caller skips with a printed reason; in CI its absence fails the test.
+pub fn shared_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("KEEPSAKE_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared")));
+    if dir.join("data").is_dir() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "../shared is missing in CI: {}",
+        dir.display()
+    );
+    println!(
+        "SKIPPED: {} not found (shared test data is only absent outside CI)",
+        dir.display()
+    );
+    None
+}
+
+/// A fresh temporary directory, removed on drop.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> TempDir {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static N: AtomicU32 = AtomicU32::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "keepsake-{tag}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    pub fn join(&self, p: &str) -> PathBuf {
+        self.0.join(p)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub fn utc(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+pub fn open(db: &Path, zone: &str, now: &str) -> Keepsake {
+    Keepsake::open(
+        db,
+        Config {
+            zone: DeviceZone::parse(zone).unwrap(),
+            clock: Arc::new(FixedClock(utc(now))),
+        },
+    )
+    .unwrap()
+}
