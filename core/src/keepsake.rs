@@ -249,8 +249,8 @@ impl Keepsake {
         self.db.files()
     }
 
-    /// Direct write access for tests and for later components of the core.
-    #[doc(hidden)]
+    /// Raw write access, for tests only (feature `testing`).
+    #[cfg(feature = "testing")]
     pub fn with_write<T>(
         &self,
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,

@@ -176,6 +176,9 @@ fn bad_files_get_a_status_and_the_scan_goes_on() {
     // A symlink cycle cannot be opened, even by root.
     std::os::unix::fs::symlink(d.join("x1"), d.join("x2")).unwrap();
     std::os::unix::fs::symlink(d.join("x2"), d.join("x1")).unwrap();
+    // A name that is not UTF-8 cannot be stored as text: reported, not indexed.
+    use std::os::unix::ffi::OsStrExt;
+    fs::write(d.join(std::ffi::OsStr::from_bytes(b"bad\xff.jpg")), &full).unwrap();
     // A FIFO would block a naive reader forever.
     let fifo = d.join("pipe.jpg");
     assert!(std::process::Command::new("mkfifo")
@@ -215,6 +218,12 @@ fn bad_files_get_a_status_and_the_scan_goes_on() {
     assert!(kinds.contains(&("sub/loop", "directory_loop")), "{kinds:?}");
     assert!(kinds.contains(&("pipe.jpg", "not_a_file")), "{kinds:?}");
     assert!(kinds.iter().any(|(p, _)| *p == "x1"), "{kinds:?}");
+    assert!(
+        kinds
+            .iter()
+            .any(|(p, k)| *k == "non_utf8_name" && p.starts_with("bad")),
+        "{kinds:?}"
+    );
 
     // Unreadable entries protect what was indexed there: nothing is removed on a guess.
     let r = store

@@ -136,8 +136,9 @@ fn list(
             continue;
         }
         let Some(rel) = relative(root, entry.path()) else {
+            let lossy = entry.path().strip_prefix(root).unwrap_or(entry.path());
             report.skipped.push(Skipped {
-                path: entry.path().to_string_lossy().into_owned(),
+                path: lossy.to_string_lossy().into_owned(),
                 kind: "non_utf8_name",
             });
             continue;
