@@ -14,8 +14,10 @@ use crate::library::scan::{self, ScanOptions, ScanReport};
 use crate::library::sync::{Job, Listed, Removal};
 use crate::library::window::{self, RecentWindow};
 use crate::library::{dates, Origin, StoredAsset, SyncReport};
+use crate::moments::{self, Moment, MomentParams, Photo};
 use crate::privacy::{self, ConsentState, PurgeReport, Scope};
 use crate::progress::{CancelToken, ProgressListener};
+use crate::trips::{self, Home, Trip, TripParams};
 use crate::Result;
 
 /// How a store is opened.
@@ -62,6 +64,7 @@ pub struct Keepsake {
 }
 
 const ZONE_KEY: &str = "device_zone";
+const HOME_KEY: &str = "user_home";
 
 impl Keepsake {
     /// Opens (or creates) the store at `path`. A new store has no consent.
@@ -242,6 +245,101 @@ impl Keepsake {
     /// `Err(ConsentRequired)` unless `scope` is granted. Every analysis calls this first.
     pub fn require_consent(&self, scope: Scope) -> Result<()> {
         self.db.read(|c| privacy::require(c, scope))
+    }
+
+    /// Moments over the whole indexed history. Needs the `suggestions` consent.
+    pub fn moments(&self, params: &MomentParams) -> Result<Vec<Moment>> {
+        self.require_consent(Scope::Suggestions)?;
+        let photos: Vec<Photo> = self
+            .db
+            .read(assets::timeline)?
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect();
+        Ok(moments::segment(&photos, params))
+    }
+
+    /// Home regions: the user's, when set; otherwise inferred from the library.
+    /// Needs the `suggestions` consent.
+    pub fn homes(&self, away_km: f64) -> Result<Vec<Home>> {
+        self.require_consent(Scope::Suggestions)?;
+        if let Some(center) = self.user_home()? {
+            return Ok(vec![Home {
+                center,
+                days: 0,
+                score: 0.0,
+                user_set: true,
+            }]);
+        }
+        let photos: Vec<Photo> = self
+            .db
+            .read(assets::timeline)?
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect();
+        Ok(trips::home::infer(&photos, away_km))
+    }
+
+    /// Trips over the whole indexed history. Needs the `suggestions` consent.
+    pub fn trips(&self, params: &TripParams) -> Result<Vec<Trip>> {
+        let homes: Vec<(f64, f64)> = self
+            .homes(params.away_km)?
+            .into_iter()
+            .map(|h| h.center)
+            .collect();
+        let photos: Vec<Photo> = self
+            .db
+            .read(assets::timeline)?
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect();
+        Ok(trips::detect(&photos, &homes, params))
+    }
+
+    /// Sets (or, with `None`, clears) the user's home; it replaces the inferred homes.
+    pub fn set_home(&self, home: Option<(f64, f64)>) -> Result<()> {
+        if let Some((lat, lon)) = home {
+            if !(lat.is_finite() && lon.is_finite() && lat.abs() <= 90.0 && lon.abs() <= 180.0) {
+                return Err(crate::Error::InvalidArgument(
+                    "home must be a valid latitude/longitude".into(),
+                ));
+            }
+        }
+        self.db.write(|tx| {
+            match home {
+                Some((lat, lon)) => tx.execute(
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    [HOME_KEY, &format!("{lat},{lon}")],
+                )?,
+                None => tx.execute("DELETE FROM meta WHERE key = ?1", [HOME_KEY])?,
+            };
+            Ok(())
+        })
+    }
+
+    fn user_home(&self) -> Result<Option<(f64, f64)>> {
+        let value: Option<String> = self.db.read(|c| {
+            Ok(rusqlite::OptionalExtension::optional(c.query_row(
+                "SELECT value FROM meta WHERE key = ?1",
+                [HOME_KEY],
+                |r| r.get(0),
+            ))?)
+        })?;
+        Ok(value.and_then(|v| {
+            let (a, b) = v.split_once(',')?;
+            Some((a.parse().ok()?, b.parse().ok()?))
+        }))
+    }
+
+    /// Store id → source id (path or host id), for reports.
+    pub fn source_ids(&self) -> Result<std::collections::HashMap<i64, String>> {
+        Ok(self
+            .db
+            .read(assets::timeline)?
+            .into_iter()
+            .map(|(p, s)| (p.id, s))
+            .collect())
     }
 
     /// The database's files (main, WAL, shared memory), for privacy audits and tests.

@@ -7,12 +7,15 @@
 
 pub mod clock;
 mod error;
+pub mod geo;
 pub mod index;
 mod keepsake;
 pub mod library;
 pub mod metadata;
+pub mod moments;
 pub mod privacy;
 pub mod progress;
+pub mod trips;
 
 pub use crate::clock::{Clock, DeviceZone, FixedClock, SystemClock};
 pub use crate::error::{Error, Result};

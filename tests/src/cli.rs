@@ -78,11 +78,39 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Moments over the whole indexed history (needs the `suggestions` consent).
+    Moments {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Trips over the whole indexed history (needs the `suggestions` consent).
+    Trips {
+        #[arg(long)]
+        json: bool,
+        /// Farther than this from home is "away" (km).
+        #[arg(long, default_value_t = 50.0)]
+        away_km: f64,
+    },
+    /// Show, set or clear the home used for trips.
+    Home {
+        #[arg(value_enum)]
+        action: HomeAction,
+        /// Latitude and longitude, for `set`.
+        #[arg(allow_negative_numbers = true)]
+        coords: Vec<f64>,
+    },
     /// Benchmarks that print figures.
     Bench {
         #[command(subcommand)]
         which: crate::bench::Bench,
     },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum HomeAction {
+    Show,
+    Set,
+    Clear,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -285,6 +313,78 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
                     let state = if st.granted { "granted" } else { "not granted" };
                     writeln!(out, "{:<12} {state}", st.scope.as_str())?;
                 }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Moments { json } => {
+            let store = open(&args)?;
+            let moments = store.moments(&keepsake_core::moments::MomentParams::default())?;
+            let names = store.source_ids()?;
+            let mut out = std::io::stdout().lock();
+            for m in &moments {
+                if *json {
+                    writeln!(out, "{}", output::moment_json(m, &names))?;
+                } else {
+                    writeln!(
+                        out,
+                        "{} .. {}  {:>4} photos  {}",
+                        m.start.to_rfc3339(),
+                        m.end.to_rfc3339(),
+                        m.assets.len(),
+                        output::place(m.centroid)
+                    )?;
+                }
+            }
+            if !*json {
+                writeln!(out, "{} moments", moments.len())?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Trips { json, away_km } => {
+            let store = open(&args)?;
+            let params = keepsake_core::trips::TripParams {
+                away_km: *away_km,
+                ..Default::default()
+            };
+            let trips = store.trips(&params)?;
+            let names = store.source_ids()?;
+            let mut out = std::io::stdout().lock();
+            for t in &trips {
+                if *json {
+                    writeln!(out, "{}", output::trip_json(t, &names))?;
+                } else {
+                    writeln!(
+                        out,
+                        "{} .. {}  {:>4} photos  {:>6.0} km  {} stops",
+                        t.start.to_rfc3339(),
+                        t.end.to_rfc3339(),
+                        t.assets.len(),
+                        t.distance_km,
+                        t.stops.len()
+                    )?;
+                }
+            }
+            if !*json {
+                writeln!(out, "{} trips", trips.len())?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Home { action, coords } => {
+            let store = open(&args)?;
+            match (action, coords.as_slice()) {
+                (HomeAction::Set, [lat, lon]) => store.set_home(Some((*lat, *lon)))?,
+                (HomeAction::Set, _) => return Err("home set needs LAT LON".into()),
+                (HomeAction::Clear, _) => store.set_home(None)?,
+                (HomeAction::Show, _) => {}
+            }
+            let mut out = std::io::stdout().lock();
+            for h in store.homes(50.0)? {
+                let how = if h.user_set {
+                    "set by you".to_string()
+                } else {
+                    format!("inferred from {} days", h.days)
+                };
+                writeln!(out, "home {}  ({how})", output::place(Some(h.center)))?;
             }
             Ok(ExitCode::SUCCESS)
         }

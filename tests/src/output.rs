@@ -40,6 +40,51 @@ pub fn write_skipped_json(out: &mut impl Write, s: &Skipped) -> std::io::Result<
     writeln!(out, "{v}")
 }
 
+fn names(ids: &[i64], names: &std::collections::HashMap<i64, String>) -> Vec<String> {
+    ids.iter()
+        .map(|id| names.get(id).cloned().unwrap_or_else(|| id.to_string()))
+        .collect()
+}
+
+/// Coordinates with 3 decimals (~100 m), or "no GPS".
+pub fn place(p: Option<(f64, f64)>) -> String {
+    p.map_or("no GPS".into(), |(a, b)| format!("{a:.3},{b:.3}"))
+}
+
+pub fn moment_json(
+    m: &keepsake_core::moments::Moment,
+    ids: &std::collections::HashMap<i64, String>,
+) -> serde_json::Value {
+    json!({
+        "start": m.start.to_rfc3339(),
+        "end": m.end.to_rfc3339(),
+        "assets": names(&m.assets, ids),
+        "cover": names(&[m.cover], ids)[0],
+        "count": m.assets.len(),
+        "centroid": m.centroid.map(|c| [c.0, c.1]),
+        "radius_km": m.radius_km,
+    })
+}
+
+pub fn trip_json(
+    t: &keepsake_core::trips::Trip,
+    ids: &std::collections::HashMap<i64, String>,
+) -> serde_json::Value {
+    json!({
+        "start": t.start.to_rfc3339(),
+        "end": t.end.to_rfc3339(),
+        "assets": names(&t.assets, ids),
+        "distance_km": t.distance_km,
+        "days": t.days(),
+        "stops": t.stops.iter().map(|s| json!({
+            "center": [s.center.0, s.center.1],
+            "start": s.start.to_rfc3339(),
+            "end": s.end.to_rfc3339(),
+            "photos": s.photos,
+        })).collect::<Vec<_>>(),
+    })
+}
+
 fn counts(map: &BTreeMap<String, u64>) -> String {
     if map.is_empty() {
         return "none".into();

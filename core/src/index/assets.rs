@@ -141,6 +141,49 @@ pub(crate) fn between(
     collect(rows)
 }
 
+/// Every media asset as the timeline logic sees it, with its source id, oldest first.
+pub(crate) fn timeline(conn: &Connection) -> Result<Vec<(crate::moments::Photo, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, source_id, captured_utc_ms, captured_local, date_trust, lat, lon, favorite,
+                screenshot, album
+         FROM assets WHERE status IN ('ok', 'too_large')
+         ORDER BY captured_utc_ms, id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, i64>(4)?,
+            r.get::<_, Option<f64>>(5)?.zip(r.get::<_, Option<f64>>(6)?),
+            r.get::<_, bool>(7)?,
+            r.get::<_, bool>(8)?,
+            r.get::<_, Option<String>>(9)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, source_id, utc_ms, local, trust, gps, favorite, screenshot, album) = row?;
+        let utc = DateTime::from_timestamp_millis(utc_ms)
+            .ok_or_else(|| Error::CorruptStore("bad captured_utc_ms".into()))?;
+        let trust = DateTrust::from_code(trust)
+            .ok_or_else(|| Error::CorruptStore("bad date_trust".into()))?;
+        let junk = screenshot || album.as_deref().is_some_and(crate::moments::is_junk_album);
+        let photo = crate::moments::Photo {
+            id,
+            utc,
+            local: parse_local(&local)?,
+            trust,
+            gps,
+            favorite,
+            junk,
+        };
+        out.push((photo, source_id));
+    }
+    Ok(out)
+}
+
 /// Rows whose instant depends on the device zone (no offset known).
 pub(crate) fn zone_dependent(conn: &Connection) -> Result<Vec<(i64, NaiveDateTime)>> {
     let mut stmt =
