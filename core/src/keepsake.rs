@@ -17,6 +17,7 @@ use crate::library::{dates, Origin, StoredAsset, SyncReport};
 use crate::moments::{self, Moment, MomentParams, Photo};
 use crate::privacy::{self, ConsentState, PurgeReport, Scope};
 use crate::progress::{CancelToken, ProgressListener};
+use crate::suggest::{self, SpecialDate, Suggestion};
 use crate::trips::{self, Home, Trip, TripParams};
 use crate::Result;
 
@@ -330,6 +331,80 @@ impl Keepsake {
             let (a, b) = v.split_once(',')?;
             Some((a.parse().ok()?, b.parse().ok()?))
         }))
+    }
+
+    /// Suggestions at `now` (the clock's when `None`), best first; `months` asks for
+    /// monthly recaps beyond the previous month. Needs the `suggestions` consent.
+    pub fn suggestions(
+        &self,
+        now: Option<DateTime<Utc>>,
+        months: &[(i32, u32)],
+    ) -> Result<Vec<Suggestion>> {
+        self.require_consent(Scope::Suggestions)?;
+        let homes: Vec<(f64, f64)> = self
+            .homes(TripParams::default().away_km)?
+            .into_iter()
+            .map(|h| h.center)
+            .collect();
+        let (photos, signals, prefs) = self.db.read(|c| {
+            let photos: Vec<Photo> = assets::timeline(c)?.into_iter().map(|(p, _)| p).collect();
+            Ok((
+                photos,
+                suggest::store::signals(c)?,
+                suggest::store::prefs(c)?,
+            ))
+        })?;
+        let input = suggest::Input {
+            photos: &photos,
+            signals: &signals,
+            homes: &homes,
+            now: now.unwrap_or_else(|| self.now()),
+            zone: self.zone,
+            prefs: &prefs,
+            months,
+        };
+        Ok(suggest::suggest(&input))
+    }
+
+    /// Dismisses a suggestion: it does not come back with the same content.
+    pub fn dismiss_suggestion(&self, id: &str) -> Result<()> {
+        let now = self.now().timestamp_millis();
+        self.db.write(|tx| suggest::store::dismiss(tx, id, now))
+    }
+
+    /// Hides (or shows again) a photo from every suggestion, by its source id.
+    pub fn set_asset_hidden(&self, source_id: &str, hidden: bool) -> Result<()> {
+        let now = self.now().timestamp_millis();
+        self.db
+            .write(|tx| suggest::store::set_hidden(tx, source_id, hidden, now))
+    }
+
+    /// Hides a time range from every suggestion; returns its id.
+    pub fn hide_range(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> Result<i64> {
+        self.db
+            .write(|tx| suggest::store::hide_range(tx, start, end))
+    }
+
+    /// Excludes (or includes again) an album from every suggestion. Screenshot,
+    /// messenger and download albums are always excluded.
+    pub fn set_album_excluded(&self, album: &str, excluded: bool) -> Result<()> {
+        self.db
+            .write(|tx| suggest::store::set_album_excluded(tx, album, excluded))
+    }
+
+    /// Registers a date to celebrate (`id` is ignored); returns the new id.
+    pub fn add_special_date(&self, date: &SpecialDate) -> Result<i64> {
+        self.db
+            .write(|tx| suggest::store::add_special_date(tx, date))
+    }
+
+    pub fn remove_special_date(&self, id: i64) -> Result<bool> {
+        self.db
+            .write(|tx| suggest::store::remove_special_date(tx, id))
+    }
+
+    pub fn special_dates(&self) -> Result<Vec<SpecialDate>> {
+        self.db.read(suggest::store::special_dates)
     }
 
     /// Store id → source id (path or host id), for reports.

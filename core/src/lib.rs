@@ -15,6 +15,7 @@ pub mod metadata;
 pub mod moments;
 pub mod privacy;
 pub mod progress;
+pub mod suggest;
 pub mod trips;
 
 pub use crate::clock::{Clock, DeviceZone, FixedClock, SystemClock};

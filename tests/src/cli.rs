@@ -91,6 +91,24 @@ pub enum Command {
         #[arg(long, default_value_t = 50.0)]
         away_km: f64,
     },
+    /// Suggestions at --now (needs the `suggestions` consent).
+    Suggest {
+        #[arg(long)]
+        json: bool,
+        /// Also recap this month (YYYY-MM); repeatable.
+        #[arg(long = "month", value_parser = parse_month)]
+        months: Vec<(i32, u32)>,
+    },
+    /// Feedback on suggestions: dismiss, hide photos, ranges and albums.
+    Feedback {
+        #[command(subcommand)]
+        action: Feedback,
+    },
+    /// Dates to celebrate (birthdays, anniversaries).
+    Dates {
+        #[command(subcommand)]
+        action: Dates,
+    },
     /// Show, set or clear the home used for trips.
     Home {
         #[arg(value_enum)]
@@ -104,6 +122,65 @@ pub enum Command {
         #[command(subcommand)]
         which: crate::bench::Bench,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Feedback {
+    /// Dismiss a suggestion by id.
+    Dismiss { id: String },
+    /// Hide a photo (path or host id) from all suggestions.
+    Hide { asset: String },
+    /// Show a hidden photo again.
+    Unhide { asset: String },
+    /// Hide a time range (RFC 3339 instants).
+    HideRange {
+        #[arg(value_parser = parse_now)]
+        start: DateTime<Utc>,
+        #[arg(value_parser = parse_now)]
+        end: DateTime<Utc>,
+    },
+    /// Exclude an album (bucket) from all suggestions.
+    ExcludeAlbum { album: String },
+    /// Include an excluded album again.
+    IncludeAlbum { album: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Dates {
+    /// Register a date: LABEL MM-DD.
+    Add {
+        label: String,
+        #[arg(value_parser = parse_month_day)]
+        date: (u32, u32),
+        /// birthday, anniversary or other.
+        #[arg(long, default_value = "birthday")]
+        kind: String,
+        /// The year it began (for "N years").
+        #[arg(long)]
+        year: Option<i32>,
+    },
+    List,
+    Remove {
+        id: i64,
+    },
+}
+
+fn parse_month(s: &str) -> Result<(i32, u32), String> {
+    let (y, m) = s.split_once('-').ok_or("expected YYYY-MM")?;
+    let y: i32 = y.parse().map_err(|_| "bad year")?;
+    let m: u32 = m.parse().map_err(|_| "bad month")?;
+    (1..=12)
+        .contains(&m)
+        .then_some((y, m))
+        .ok_or_else(|| "month must be 01..12".into())
+}
+
+fn parse_month_day(s: &str) -> Result<(u32, u32), String> {
+    let (m, d) = s.split_once('-').ok_or("expected MM-DD")?;
+    Ok((
+        m.parse().map_err(|_| "bad month")?,
+        d.parse().map_err(|_| "bad day")?,
+    ))
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -385,6 +462,79 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
                     format!("inferred from {} days", h.days)
                 };
                 writeln!(out, "home {}  ({how})", output::place(Some(h.center)))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Suggest { json, months } => {
+            let store = open(&args)?;
+            let suggestions = store.suggestions(None, months)?;
+            let names = store.source_ids()?;
+            let mut out = std::io::stdout().lock();
+            for s in &suggestions {
+                if *json {
+                    writeln!(out, "{}", output::suggestion_json(s, &names))?;
+                } else {
+                    writeln!(out, "{}", output::suggestion_line(s))?;
+                }
+            }
+            if !*json {
+                writeln!(out, "{} suggestions", suggestions.len())?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Feedback { action } => {
+            let store = open(&args)?;
+            match action {
+                Feedback::Dismiss { id } => store.dismiss_suggestion(id)?,
+                Feedback::Hide { asset } => store.set_asset_hidden(asset, true)?,
+                Feedback::Unhide { asset } => store.set_asset_hidden(asset, false)?,
+                Feedback::HideRange { start, end } => {
+                    let id = store.hide_range(*start, *end)?;
+                    println!("hidden range {id}");
+                }
+                Feedback::ExcludeAlbum { album } => store.set_album_excluded(album, true)?,
+                Feedback::IncludeAlbum { album } => store.set_album_excluded(album, false)?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Dates { action } => {
+            let store = open(&args)?;
+            match action {
+                Dates::Add {
+                    label,
+                    date,
+                    kind,
+                    year,
+                } => {
+                    let kind = keepsake_core::suggest::SpecialKind::parse(kind)
+                        .ok_or("kind must be birthday, anniversary or other")?;
+                    let d = keepsake_core::suggest::SpecialDate {
+                        id: 0,
+                        label: label.clone(),
+                        kind,
+                        month: date.0,
+                        day: date.1,
+                        year: *year,
+                    };
+                    println!("added date {}", store.add_special_date(&d)?);
+                }
+                Dates::List => {
+                    for d in store.special_dates()? {
+                        println!(
+                            "{}  {:02}-{:02}  {}  {}",
+                            d.id,
+                            d.month,
+                            d.day,
+                            d.kind.as_str(),
+                            d.label
+                        );
+                    }
+                }
+                Dates::Remove { id } => {
+                    if !store.remove_special_date(*id)? {
+                        return Err(format!("no date with id {id}").into());
+                    }
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

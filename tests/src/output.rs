@@ -85,6 +85,43 @@ pub fn trip_json(
     })
 }
 
+pub fn suggestion_json(
+    s: &keepsake_core::suggest::Suggestion,
+    ids: &std::collections::HashMap<i64, String>,
+) -> serde_json::Value {
+    json!({
+        "id": s.id,
+        "kind": s.kind,
+        "title": s.title,
+        "start": s.start.to_rfc3339(),
+        "end": s.end.to_rfc3339(),
+        "assets": names(&s.assets, ids),
+        "cover": names(&[s.cover], ids)[0],
+        "score": (s.score * 1000.0).round() / 1000.0,
+        "reasons": s.reasons,
+        "chapters": s.chapters.iter().map(|c| json!({"title": c.title, "assets": names(&c.assets, ids)})).collect::<Vec<_>>(),
+    })
+}
+
+pub fn suggestion_line(s: &keepsake_core::suggest::Suggestion) -> String {
+    let reasons: Vec<String> = s
+        .reasons
+        .iter()
+        .map(|r| {
+            let facts: Vec<String> = r.facts.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            format!("{} ({})", r.rule, facts.join(", "))
+        })
+        .collect();
+    format!(
+        "{:<18} {:>5.2}  {:>3} photos  {}  [{}]",
+        s.kind.as_str(),
+        s.score,
+        s.assets.len(),
+        s.start.date_naive(),
+        reasons.join("; ")
+    )
+}
+
 fn counts(map: &BTreeMap<String, u64>) -> String {
     if map.is_empty() {
         return "none".into();

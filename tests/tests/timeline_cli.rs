@@ -1,19 +1,21 @@
-//! A generated camera roll through the whole harness: JSON Lines → `keepsake sync` →
-//! `moments` / `trips`. The store round-trip must keep everything the timeline logic
-//! needs: the CLI's output equals the core's segmentation of the generated photos.
+//! Generated camera rolls through the whole harness: JSON Lines → `keepsake sync` →
+//! `moments` / `trips` / `suggest` / feedback. The store round-trip must keep
+//! everything the timeline logic needs: the CLI's moments and trips equal the core's on
+//! the generated photos.
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
 mod common;
 
 use std::collections::BTreeSet;
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use common::TempDir;
 use keepsake_core::moments::{segment, MomentParams};
 use keepsake_core::trips::{detect, home, TripParams};
 use keepsake_core::DateTrust;
-use keepsake_harness::timeline::generate;
+use keepsake_harness::timeline::{generate, Roll};
 use serde_json::{json, Value};
 
 fn run(tmp: &TempDir, zone: &str, args: &[&str]) -> Output {
@@ -31,11 +33,22 @@ fn run(tmp: &TempDir, zone: &str, args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn sets(out: &Output) -> Vec<BTreeSet<String>> {
+fn lines(out: &Output) -> Vec<Value> {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout)
         .lines()
-        .map(|l| {
-            let v: Value = serde_json::from_str(l).unwrap();
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn sets(out: &Output) -> Vec<BTreeSet<String>> {
+    lines(out)
+        .iter()
+        .map(|v| {
             v["assets"]
                 .as_array()
                 .unwrap()
@@ -46,19 +59,20 @@ fn sets(out: &Output) -> Vec<BTreeSet<String>> {
         .collect()
 }
 
-#[test]
-fn cli_timeline_matches_the_core_on_a_generated_roll() {
-    let roll = generate(7, 200);
-    let home_offset = (roll.home.1 / 15.0).round() as i64;
-    // The device zone is the home's fixed offset (IANA "Etc/GMT" signs are inverted).
-    let zone = match home_offset {
+/// The device zone of a generated roll: the home's fixed offset (IANA "Etc/GMT" signs
+/// are inverted).
+fn zone_of(roll: &Roll) -> String {
+    match (roll.home.1 / 15.0).round() as i64 {
         0 => "UTC".to_string(),
         h if h > 0 => format!("Etc/GMT-{h}"),
         h => format!("Etc/GMT+{}", -h),
-    };
-    let tmp = TempDir::new("timeline-cli");
-    let records = tmp.join("roll.jsonl");
-    let mut f = std::fs::File::create(&records).unwrap();
+    }
+}
+
+/// Writes the roll as host records; every 50th photo is in a "Party" album.
+fn write_records(tmp: &TempDir, roll: &Roll) -> PathBuf {
+    let path = tmp.join("roll.jsonl");
+    let mut f = std::fs::File::create(&path).unwrap();
     for p in &roll.photos {
         let offset_s = (p.local - p.utc.naive_utc()).num_seconds();
         let captured_at = match p.trust {
@@ -86,11 +100,18 @@ fn cli_timeline_matches_the_core_on_a_generated_roll() {
             "lon": p.gps.map(|g| g.1),
             "favorite": p.favorite,
             "screenshot": p.junk,
+            "album": (p.id % 50 == 0).then_some("Party"),
         });
         writeln!(f, "{rec}").unwrap();
     }
-    drop(f);
+    path
+}
 
+fn synced(seed: u64, days: i64, tag: &str) -> (Roll, String, TempDir) {
+    let roll = generate(seed, days);
+    let zone = zone_of(&roll);
+    let tmp = TempDir::new(tag);
+    let records = write_records(&tmp, &roll);
     let out = run(
         &tmp,
         &zone,
@@ -101,6 +122,12 @@ fn cli_timeline_matches_the_core_on_a_generated_roll() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    (roll, zone, tmp)
+}
+
+#[test]
+fn cli_timeline_matches_the_core_on_a_generated_roll() {
+    let (roll, zone, tmp) = synced(7, 200, "timeline-cli");
 
     // No consent, no timeline.
     let out = run(&tmp, &zone, &["trips", "--json"]);
@@ -135,7 +162,6 @@ fn cli_timeline_matches_the_core_on_a_generated_roll() {
         .map(|m| label(&m.assets))
         .collect();
     let got_moments = sets(&run(&tmp, &zone, &["moments", "--json"]));
-    assert_eq!(got_moments.len(), want_moments.len());
     assert_eq!(got_moments, want_moments);
     println!(
         "{} photos: {} moments, {} trips through the CLI",
@@ -150,8 +176,108 @@ fn cli_timeline_matches_the_core_on_a_generated_roll() {
         .success());
     let out = run(&tmp, &zone, &["home", "show"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("set by you"));
-    let moved = sets(&run(&tmp, &zone, &["trips", "--json"]));
-    assert_ne!(moved, want_trips);
+    assert_ne!(sets(&run(&tmp, &zone, &["trips", "--json"])), want_trips);
     assert!(run(&tmp, &zone, &["home", "clear"]).status.success());
     assert_eq!(sets(&run(&tmp, &zone, &["trips", "--json"])), want_trips);
+}
+
+#[test]
+fn suggest_and_feedback_through_the_cli() {
+    let (_roll, zone, tmp) = synced(11, 400, "suggest-cli");
+    assert!(
+        !run(&tmp, &zone, &["suggest"]).status.success(),
+        "no consent, no suggestions"
+    );
+    assert!(run(&tmp, &zone, &["consent", "grant", "suggestions"])
+        .status
+        .success());
+    let suggest = || {
+        lines(&run(
+            &tmp,
+            &zone,
+            &["suggest", "--json", "--month", "2024-03"],
+        ))
+    };
+
+    let all = suggest();
+    assert!(all.len() >= 3, "{} suggestions", all.len());
+    for s in &all {
+        for field in [
+            "id", "kind", "title", "start", "end", "assets", "cover", "score", "reasons",
+        ] {
+            assert!(!s[field].is_null(), "{field} missing in {s}");
+        }
+        assert!(s["assets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a.as_str().unwrap().starts_with('p')));
+        assert!(s["reasons"][0]["rule"].is_string());
+    }
+    let kinds: BTreeSet<&str> = all.iter().map(|s| s["kind"].as_str().unwrap()).collect();
+    assert!(
+        kinds.contains("trip_highlights") && kinds.contains("monthly_recap"),
+        "{kinds:?}"
+    );
+    assert!(
+        all.iter()
+            .any(|s| s["kind"] == "monthly_recap" && s["reasons"][0]["month"] == 3.0),
+        "the requested month is recapped"
+    );
+
+    // Dismiss the best one: it is gone, the rest stay.
+    let first = all[0]["id"].as_str().unwrap().to_string();
+    assert!(run(&tmp, &zone, &["feedback", "dismiss", &first])
+        .status
+        .success());
+    let after = suggest();
+    assert!(after.iter().all(|s| s["id"] != first.as_str()));
+    assert_eq!(after.len(), all.len() - 1);
+
+    // Hide a trip's cover: it appears nowhere.
+    let trip = after
+        .iter()
+        .find(|s| s["kind"] == "trip_highlights")
+        .unwrap();
+    let cover = trip["cover"].as_str().unwrap().to_string();
+    assert!(run(&tmp, &zone, &["feedback", "hide", &cover])
+        .status
+        .success());
+    assert!(suggest().iter().all(|s| s["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|a| a != cover.as_str())));
+
+    // Exclude an album (case-insensitively): none of its photos appear.
+    assert!(run(&tmp, &zone, &["feedback", "exclude-album", "party"])
+        .status
+        .success());
+    for s in suggest() {
+        for a in s["assets"].as_array().unwrap() {
+            let id: i64 = a.as_str().unwrap()[1..].parse().unwrap();
+            assert!(
+                id % 50 != 0,
+                "photo {id} of an excluded album in {}",
+                s["kind"]
+            );
+        }
+    }
+
+    // Dates: add, list, bad input, remove.
+    assert!(run(
+        &tmp,
+        &zone,
+        &["dates", "add", "Mia", "02-29", "--kind", "birthday", "--year", "2020"]
+    )
+    .status
+    .success());
+    let listed = run(&tmp, &zone, &["dates", "list"]);
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("02-29  birthday  Mia"));
+    assert!(!run(&tmp, &zone, &["dates", "add", "X", "02-30"])
+        .status
+        .success());
+    assert!(!run(&tmp, &zone, &["dates", "remove", "99"])
+        .status
+        .success());
 }

@@ -53,5 +53,16 @@ impl std::fmt::Display for Scope {
 }
 
 /// Tables that hold no data derived from photo content: the metadata index (allowed
-/// without consent), the consent record itself and store settings.
-pub const NON_DERIVED_TABLES: &[&str] = &["meta", "assets", "consent", "consent_log"];
+/// without consent), the consent record itself, store settings and user feedback.
+pub const NON_DERIVED_TABLES: &[&str] = &[
+    "meta",
+    "assets",
+    "consent",
+    "consent_log",
+    // The user's own feedback on suggestions.
+    "dismissed_suggestions",
+    "hidden_assets",
+    "hidden_ranges",
+    "excluded_albums",
+    "special_dates",
+];

@@ -1,0 +1,199 @@
+//! Special gatherings: moments with unusually many photos (and faces, when analysed) in
+//! a short span, and gatherings that recur yearly around the same date and place.
+
+use std::collections::BTreeSet;
+
+use chrono::Datelike;
+
+use super::types::{Kind, Reason, Suggestion, TitlePart};
+use super::Meta;
+use super::{build, recency, Context};
+use crate::geo::haversine_km;
+use crate::moments::{Moment, Photo};
+
+/// A gathering has at least this many photos …
+const GATHERING_MIN: usize = 25;
+/// … and this many times the median moment …
+const GATHERING_RATIO: f64 = 3.0;
+/// … within this many hours.
+const GATHERING_MAX_HOURS: i64 = 8;
+/// With face analysis, at least this many faces per photo on average.
+const GATHERING_FACES: f64 = 1.0;
+const GATHERING_CAP: usize = 24;
+const MAX_GATHERINGS: usize = 10;
+/// Recurring: notable moments (≥ this many times the median) …
+const NOTABLE_RATIO: f64 = 2.0;
+const NOTABLE_MIN: usize = 10;
+/// … within this many days of the same date and this distance, in ≥ 2 years.
+const RECUR_DAYS: i64 = 4;
+const RECUR_KM: f64 = 10.0;
+const RECUR_CAP: usize = 24;
+
+fn median_size(moments: &[Moment]) -> f64 {
+    let mut sizes: Vec<usize> = moments.iter().map(|m| m.assets.len()).collect();
+    if sizes.is_empty() {
+        return 0.0;
+    }
+    sizes.sort_unstable();
+    sizes[sizes.len() / 2] as f64
+}
+
+fn faces_per_photo(ctx: &Context<'_>, ids: &[i64]) -> Option<f64> {
+    let known: Vec<u32> = ids
+        .iter()
+        .filter_map(|id| ctx.signals().get(id))
+        .map(|s| s.faces)
+        .collect();
+    // Only when most photos were analysed.
+    (known.len() * 2 >= ids.len() && !known.is_empty())
+        .then(|| f64::from(known.iter().sum::<u32>()) / known.len() as f64)
+}
+
+pub(crate) fn gatherings(ctx: &Context<'_>) -> Vec<Suggestion> {
+    let median = median_size(&ctx.moments).max(1.0);
+    let mut found: Vec<(f64, &Moment, Option<f64>)> = ctx
+        .moments
+        .iter()
+        .filter(|m| m.assets.len() >= GATHERING_MIN)
+        .filter(|m| m.assets.len() as f64 >= GATHERING_RATIO * median)
+        .filter(|m| (m.end - m.start).num_hours() < GATHERING_MAX_HOURS)
+        .filter_map(|m| {
+            let faces = faces_per_photo(ctx, &m.assets);
+            faces.is_none_or(|f| f >= GATHERING_FACES).then_some((
+                m.assets.len() as f64 / median,
+                m,
+                faces,
+            ))
+        })
+        .collect();
+    found.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.start.cmp(&b.1.start)));
+    found
+        .into_iter()
+        .take(MAX_GATHERINGS)
+        .filter_map(|(ratio, m, faces)| {
+            let photos = ctx.photos_of(&m.assets);
+            let mut facts = vec![
+                ("photos", m.assets.len() as f64),
+                (
+                    "hours",
+                    ((m.end - m.start).num_minutes() as f64 / 60.0 * 10.0).round() / 10.0,
+                ),
+                ("times_median", (ratio * 10.0).round() / 10.0),
+            ];
+            if let Some(f) = faces {
+                facts.push(("faces_per_photo", (f * 10.0).round() / 10.0));
+            }
+            let reason = Reason::new("gathering", &facts);
+            let mut title = vec![TitlePart::DateRange {
+                start: photos.first()?.local.date(),
+                end: photos.last()?.local.date(),
+            }];
+            if let Some(c) = m.centroid {
+                title.insert(0, TitlePart::Place { lat: c.0, lon: c.1 });
+            }
+            let score = 1.5 + recency(ctx.input.now, m.end) + ratio.ln() / 10.0;
+            build(
+                ctx,
+                Kind::Gathering,
+                &m.start.to_rfc3339(),
+                &photos,
+                GATHERING_CAP,
+                Meta {
+                    title,
+                    reasons: vec![reason],
+                    score,
+                },
+            )
+        })
+        .collect()
+}
+
+fn close_in_year(a: &Moment, b: &Moment) -> bool {
+    let (da, db) = (a.start.date_naive(), b.start.date_naive());
+    if da.year() == db.year() {
+        return false;
+    }
+    let diff = (i64::from(da.ordinal()) - i64::from(db.ordinal())).abs();
+    let circular = diff.min(365 - diff);
+    let near = match (a.centroid, b.centroid) {
+        (Some(x), Some(y)) => haversine_km(x, y) <= RECUR_KM,
+        _ => true,
+    };
+    circular <= RECUR_DAYS && near
+}
+
+pub(crate) fn recurring(ctx: &Context<'_>) -> Vec<Suggestion> {
+    let median = median_size(&ctx.moments).max(1.0);
+    let notable: Vec<&Moment> = ctx
+        .moments
+        .iter()
+        .filter(|m| {
+            m.assets.len() >= NOTABLE_MIN && m.assets.len() as f64 >= NOTABLE_RATIO * median
+        })
+        .collect();
+    // Group notable moments into chains that recur yearly (union of close pairs).
+    let mut group: Vec<usize> = (0..notable.len()).collect();
+    fn root(g: &mut [usize], i: usize) -> usize {
+        let mut r = i;
+        while g[r] != r {
+            r = g[r];
+        }
+        g[i] = r;
+        r
+    }
+    for i in 0..notable.len() {
+        for j in i + 1..notable.len() {
+            if close_in_year(notable[i], notable[j]) {
+                let (a, b) = (root(&mut group, i), root(&mut group, j));
+                group[a.max(b)] = a.min(b);
+            }
+        }
+    }
+    let mut chains: std::collections::BTreeMap<usize, Vec<&Moment>> =
+        std::collections::BTreeMap::new();
+    for (i, m) in notable.iter().enumerate() {
+        let r = root(&mut group, i);
+        chains.entry(r).or_default().push(m);
+    }
+    chains
+        .into_values()
+        .filter_map(|ms| {
+            let years: BTreeSet<i32> = ms.iter().map(|m| m.start.date_naive().year()).collect();
+            if years.len() < 2 {
+                return None;
+            }
+            let ids: Vec<i64> = ms.iter().flat_map(|m| m.assets.iter().copied()).collect();
+            let photos: Vec<&Photo> = ctx.photos_of(&ids);
+            let first = ms.iter().map(|m| m.start).min()?;
+            let reason = Reason::new(
+                "recurs_yearly",
+                &[
+                    ("years", years.len() as f64),
+                    ("photos", photos.len() as f64),
+                    ("moments", ms.len() as f64),
+                ],
+            );
+            let mut title = vec![TitlePart::Count {
+                what: "years",
+                n: years.len() as u64,
+            }];
+            if let Some(c) = ms[0].centroid {
+                title.insert(0, TitlePart::Place { lat: c.0, lon: c.1 });
+            }
+            let last = ms.iter().map(|m| m.end).max()?;
+            let score = 1.8 + recency(ctx.input.now, last) / 2.0 + years.len() as f64 / 10.0;
+            build(
+                ctx,
+                Kind::RecurringEvent,
+                &first.to_rfc3339(),
+                &photos,
+                RECUR_CAP,
+                Meta {
+                    title,
+                    reasons: vec![reason],
+                    score,
+                },
+            )
+        })
+        .collect()
+}

@@ -1,0 +1,478 @@
+//! Every kind on one fixture library, with its content and reasons; every exclusion
+//! against every kind; determinism.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+
+use super::*;
+use crate::library::DateTrust;
+
+const PARIS: (f64, f64) = (48.8566, 2.3522);
+const ROME: (f64, f64) = (41.9028, 12.4964);
+
+struct Lib {
+    photos: Vec<Photo>,
+    signals: HashMap<i64, Signals>,
+}
+
+impl Lib {
+    fn moment(
+        &mut self,
+        start: DateTime<Utc>,
+        n: i64,
+        step_s: i64,
+        gps: Option<(f64, f64)>,
+    ) -> Vec<i64> {
+        (0..n)
+            .map(|k| {
+                let id = self.photos.len() as i64 + 1;
+                let utc = start + Duration::seconds(k * step_s);
+                let local = (utc + Duration::hours(2)).naive_utc();
+                self.photos.push(Photo {
+                    id,
+                    utc,
+                    local,
+                    trust: DateTrust::ExifOffset,
+                    gps,
+                    favorite: false,
+                    junk: false,
+                });
+                id
+            })
+            .collect()
+    }
+}
+
+fn utc(y: i32, m: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, m, d, h, mi, 0).unwrap()
+}
+
+fn now() -> DateTime<Utc> {
+    utc(2025, 6, 15, 10, 0)
+}
+
+/// Named groups of fixture photos, to check suggestions against.
+struct Fixture {
+    lib: Lib,
+    trip: Vec<i64>,
+    on_this_day: Vec<i64>,
+    birthday: Vec<i64>,
+    gathering: Vec<i64>,
+    recurring: Vec<i64>,
+    golden: Vec<i64>,
+    night: Vec<i64>,
+    groups: Vec<i64>,
+    selfies: Vec<i64>,
+    favorites: Vec<i64>,
+}
+
+fn fixture() -> Fixture {
+    let mut lib = Lib {
+        photos: Vec::new(),
+        signals: HashMap::new(),
+    };
+    // Everyday life at home: a 5-photo evening moment every third day since 2022.
+    let mut day = utc(2022, 1, 1, 16, 0);
+    while day < utc(2025, 6, 15, 0, 0) {
+        // Nobody is home during the Rome trip (9–15 April 2025).
+        if !(utc(2025, 4, 9, 0, 0)..utc(2025, 4, 16, 0, 0)).contains(&day) {
+            lib.moment(day, 5, 60, Some(PARIS));
+        }
+        day += Duration::days(3);
+    }
+    let mut trip = Vec::new();
+    for d in 10..15 {
+        for h in [8, 11, 14, 17] {
+            trip.extend(lib.moment(utc(2025, 4, d, h, 0), 6, 45, Some(ROME)));
+        }
+    }
+    let mut on_this_day = lib.moment(utc(2023, 6, 14, 9, 0), 3, 60, Some(PARIS));
+    on_this_day.extend(lib.moment(utc(2024, 6, 15, 9, 0), 3, 60, Some(PARIS)));
+    let mut birthday = lib.moment(utc(2023, 6, 18, 13, 0), 4, 60, Some(PARIS));
+    birthday.extend(lib.moment(utc(2024, 6, 18, 13, 0), 4, 60, Some(PARIS)));
+    let gathering = lib.moment(utc(2025, 3, 8, 12, 30), 60, 150, Some(PARIS));
+    for id in &gathering {
+        lib.signals.insert(
+            *id,
+            Signals {
+                quality: Some(0.6),
+                faces: 2,
+                ..Signals::default()
+            },
+        );
+    }
+    let mut recurring = lib.moment(utc(2023, 12, 24, 17, 30), 15, 120, Some(PARIS));
+    recurring.extend(lib.moment(utc(2024, 12, 24, 17, 30), 15, 120, Some(PARIS)));
+    // Paris sunset on 2024-06-21 is at 19:58 UTC.
+    let golden = lib.moment(utc(2024, 6, 21, 19, 30), 14, 120, Some(PARIS));
+    let night = lib.moment(utc(2024, 12, 10, 22, 0), 14, 60, Some(PARIS));
+    let groups = lib.moment(utc(2024, 9, 1, 11, 0), 10, 700, Some(PARIS));
+    for id in &groups {
+        lib.signals.insert(
+            *id,
+            Signals {
+                faces: 5,
+                largest_face: Some(0.03),
+                ..Signals::default()
+            },
+        );
+    }
+    let selfies = lib.moment(utc(2024, 10, 1, 11, 0), 10, 700, Some(PARIS));
+    for id in &selfies {
+        lib.signals.insert(
+            *id,
+            Signals {
+                faces: 1,
+                largest_face: Some(0.25),
+                ..Signals::default()
+            },
+        );
+    }
+    let favorites: Vec<i64> = (0..10).map(|k| 1 + k * 37).collect();
+    for id in &favorites {
+        lib.photos[(*id - 1) as usize].favorite = true;
+    }
+    Fixture {
+        lib,
+        trip,
+        on_this_day,
+        birthday,
+        gathering,
+        recurring,
+        golden,
+        night,
+        groups,
+        selfies,
+        favorites,
+    }
+}
+
+fn run(f: &Fixture, prefs: &Prefs) -> Vec<Suggestion> {
+    let homes = [PARIS];
+    let zone = DeviceZone::parse("Europe/Paris").unwrap();
+    let input = Input {
+        photos: &f.lib.photos,
+        signals: &f.lib.signals,
+        homes: &homes,
+        now: now(),
+        zone,
+        prefs,
+        months: &[(2025, 4)],
+    };
+    suggest(&input)
+}
+
+fn prefs() -> Prefs {
+    Prefs {
+        special_dates: vec![SpecialDate {
+            id: 1,
+            label: "Mia".into(),
+            kind: SpecialKind::Birthday,
+            month: 6,
+            day: 18,
+            year: Some(2020),
+        }],
+        ..Prefs::default()
+    }
+}
+
+fn of_kind(all: &[Suggestion], kind: Kind) -> Vec<&Suggestion> {
+    all.iter().filter(|s| s.kind == kind).collect()
+}
+
+fn subset(assets: &[i64], of: &[i64]) -> bool {
+    let of: HashSet<i64> = of.iter().copied().collect();
+    assets.iter().all(|a| of.contains(a))
+}
+
+#[test]
+fn every_kind_with_content_and_reasons() {
+    let f = fixture();
+    let all = run(&f, &prefs());
+    for s in &all {
+        assert!(
+            s.assets.contains(&s.cover),
+            "{:?}: cover is one of the assets",
+            s.kind
+        );
+        assert!(!s.reasons.is_empty(), "{:?} has reasons", s.kind);
+        assert!(s.assets.windows(2).all(
+            |w| f.lib.photos[(w[0] - 1) as usize].utc <= f.lib.photos[(w[1] - 1) as usize].utc
+        ));
+    }
+    let kinds: HashSet<Kind> = all.iter().map(|s| s.kind).collect();
+    for k in Kind::ALL {
+        assert!(kinds.contains(&k), "kind {k:?} missing; got {kinds:?}");
+    }
+
+    let recent = of_kind(&all, Kind::RecentDays)[0];
+    let r = &recent.reasons[0];
+    assert_eq!((r.rule, r.fact("days")), ("recent_days", Some(30.0)));
+    assert!(recent.start >= utc(2025, 5, 16, 22, 0), "inside the window");
+    assert!(
+        recent.chapters.len() >= 4,
+        "weekly chapters: {}",
+        recent.chapters.len()
+    );
+
+    let months: Vec<(f64, f64)> = of_kind(&all, Kind::MonthlyRecap)
+        .iter()
+        .map(|s| {
+            (
+                s.reasons[0].fact("year").unwrap(),
+                s.reasons[0].fact("month").unwrap(),
+            )
+        })
+        .collect();
+    assert!(months.contains(&(2025.0, 5.0)), "previous month");
+    assert!(months.contains(&(2025.0, 4.0)), "requested month");
+    let april = of_kind(&all, Kind::MonthlyRecap)
+        .into_iter()
+        .find(|s| s.reasons[0].fact("month") == Some(4.0))
+        .unwrap();
+    assert_eq!(april.reasons[0].fact("trips"), Some(1.0));
+    assert!(april.assets.len() <= 30);
+
+    let trips = of_kind(&all, Kind::TripHighlights);
+    assert_eq!(trips.len(), 1);
+    let t = trips[0];
+    assert!(subset(&t.assets, &f.trip));
+    let r = &t.reasons[0];
+    assert_eq!(r.rule, "away_from_home");
+    assert!(
+        (r.fact("distance_km").unwrap() - 1106.0).abs() < 10.0,
+        "{r:?}"
+    );
+    assert_eq!((r.fact("days"), r.fact("photos")), (Some(5.0), Some(120.0)));
+    assert!(matches!(t.title[0], TitlePart::Place { lat, .. } if (lat - ROME.0).abs() < 0.1));
+
+    let otd = of_kind(&all, Kind::OnThisDay)[0];
+    for a in &otd.assets {
+        let d = f.lib.photos[(*a - 1) as usize].local.date();
+        let anchor = chrono::NaiveDate::from_ymd_opt(chrono::Datelike::year(&d), 6, 15).unwrap();
+        assert!(
+            (d - anchor).num_days().abs() <= 3 && chrono::Datelike::year(&d) < 2025,
+            "{d} is not on this day"
+        );
+    }
+    assert!(otd.assets.iter().any(|a| f.on_this_day.contains(a)));
+    let by_year: HashMap<u32, f64> = otd
+        .reasons
+        .iter()
+        .map(|r| {
+            (
+                r.fact("years_ago").unwrap() as u32,
+                r.fact("days_off").unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        by_year.get(&1),
+        Some(&0.0),
+        "2024 has photos on June 15 itself"
+    );
+    assert!(by_year.contains_key(&2));
+    assert!(otd
+        .reasons
+        .iter()
+        .all(|r| r.rule == "on_this_day" && r.fact("photos").unwrap() >= 1.0));
+
+    let bday = of_kind(&all, Kind::SpecialDate)[0];
+    assert!(
+        f.birthday.iter().all(|b| bday.assets.contains(b)),
+        "the birthday photos are in"
+    );
+    for a in &bday.assets {
+        let d = f.lib.photos[(*a - 1) as usize].local.date();
+        let anchor = chrono::NaiveDate::from_ymd_opt(chrono::Datelike::year(&d), 6, 18).unwrap();
+        assert!(
+            (d - anchor).num_days().abs() <= 1,
+            "{d} is not around June 18"
+        );
+    }
+    let r = &bday.reasons[0];
+    assert_eq!(
+        (r.rule, r.fact("days_until")),
+        ("registered_date", Some(3.0))
+    );
+    assert!(r.fact("years").unwrap() >= 2.0);
+    assert_eq!(bday.title[0], TitlePart::UserText { text: "Mia".into() });
+    assert!(bday.title.contains(&TitlePart::Count {
+        what: "years",
+        n: 5
+    }));
+
+    let g = of_kind(&all, Kind::Gathering);
+    assert_eq!(g.len(), 1, "only the 60-photo party is a gathering");
+    assert!(subset(&g[0].assets, &f.gathering));
+    let r = &g[0].reasons[0];
+    assert_eq!(
+        (r.rule, r.fact("photos"), r.fact("faces_per_photo")),
+        ("gathering", Some(60.0), Some(2.0))
+    );
+    assert!(r.fact("times_median").unwrap() >= 10.0);
+
+    let rec = of_kind(&all, Kind::RecurringEvent);
+    assert_eq!(rec.len(), 1);
+    assert!(subset(&rec[0].assets, &f.recurring));
+    assert_eq!(rec[0].reasons[0].fact("years"), Some(2.0));
+
+    let tod = of_kind(&all, Kind::ThemeTimeOfDay);
+    let golden = tod
+        .iter()
+        .find(|s| s.reasons[0].rule == "golden_hour")
+        .unwrap();
+    assert!(golden.reasons[0].fact("photos").unwrap() >= f.golden.len() as f64);
+    for a in &golden.assets {
+        let p = &f.lib.photos[(*a - 1) as usize];
+        let (lat, lon) = p.gps.unwrap();
+        let e = sun::elevation_deg(lat, lon, p.utc);
+        assert!(
+            (-4.0..=8.0).contains(&e),
+            "sun at {e:.1}° is not golden hour"
+        );
+    }
+    assert!(!golden
+        .assets
+        .iter()
+        .any(|a| f.night.contains(a) || f.groups.contains(a)));
+    let night = tod.iter().find(|s| s.reasons[0].rule == "night").unwrap();
+    assert!(night.assets.iter().any(|a| f.night.contains(a)));
+
+    let people = of_kind(&all, Kind::ThemePeople);
+    let groups = people
+        .iter()
+        .find(|s| s.reasons[0].rule == "group_shots")
+        .unwrap();
+    assert!(subset(&groups.assets, &f.groups));
+    let selfies = people
+        .iter()
+        .find(|s| s.reasons[0].rule == "selfies")
+        .unwrap();
+    assert!(subset(&selfies.assets, &f.selfies));
+
+    let fav = of_kind(&all, Kind::ThemeFavorites)[0];
+    assert_eq!(
+        fav.assets.iter().copied().collect::<HashSet<_>>(),
+        f.favorites.iter().copied().collect()
+    );
+
+    let place = of_kind(&all, Kind::ThemePlace)[0];
+    assert!(subset(&place.assets, &f.trip));
+    assert_eq!(place.reasons[0].fact("days"), Some(5.0));
+}
+
+#[test]
+fn every_exclusion_is_honoured_by_every_kind() {
+    let f = fixture();
+    let base = run(&f, &prefs());
+    for s in &base {
+        // Dismissed: gone, and does not come back with the same content.
+        let mut p = prefs();
+        p.dismissed.insert(s.id.clone());
+        assert!(
+            run(&f, &p).iter().all(|o| o.id != s.id),
+            "{:?} came back after dismissal",
+            s.kind
+        );
+
+        // Hidden photos never appear in any suggestion.
+        let mut p = prefs();
+        p.hidden = s.assets.iter().copied().collect();
+        for o in run(&f, &p) {
+            assert!(
+                o.assets.iter().all(|a| !p.hidden.contains(a)),
+                "{:?} shows a hidden photo",
+                o.kind
+            );
+        }
+
+        // A hidden date range removes everything inside it.
+        let mut p = prefs();
+        p.hidden_ranges = vec![(s.start, s.end)];
+        for o in run(&f, &p) {
+            for a in &o.assets {
+                let t = f.lib.photos[(*a - 1) as usize].utc;
+                assert!(
+                    t < s.start || t > s.end,
+                    "{:?} shows a photo from a hidden range ({:?})",
+                    o.kind,
+                    s.kind
+                );
+            }
+        }
+    }
+    // Junk (screenshots, messenger, downloads) never appears.
+    let mut f2 = fixture();
+    for p in f2.lib.photos.iter_mut().filter(|p| p.favorite) {
+        p.junk = true;
+    }
+    assert!(run(&f2, &prefs())
+        .iter()
+        .all(|s| s.kind != Kind::ThemeFavorites));
+}
+
+#[test]
+fn deterministic_and_stable_ids() {
+    let f = fixture();
+    let a = run(&f, &prefs());
+    let b = run(&f, &prefs());
+    assert_eq!(a, b);
+    // Reordering the input does not change anything.
+    let mut g = fixture();
+    g.lib.photos.reverse();
+    assert_eq!(run(&g, &prefs()), a);
+}
+
+#[test]
+fn degenerate_libraries_produce_no_panic() {
+    let zone = DeviceZone::UTC;
+    let prefs = Prefs::default();
+    let signals = HashMap::new();
+    let mk = |n: i64, f: &dyn Fn(i64) -> (DateTime<Utc>, Option<(f64, f64)>)| -> Vec<Photo> {
+        (0..n)
+            .map(|i| {
+                let (utc, gps) = f(i);
+                Photo {
+                    id: i + 1,
+                    utc,
+                    local: utc.naive_utc(),
+                    trust: DateTrust::ExifOffset,
+                    gps,
+                    favorite: false,
+                    junk: false,
+                }
+            })
+            .collect()
+    };
+    let cases: Vec<Vec<Photo>> = vec![
+        Vec::new(),
+        mk(1, &|_| (now(), None)),
+        mk(500, &|_| (now(), None)), // all equal
+        mk(200, &|i| {
+            (utc(1970, 1, 1, 0, 0) + Duration::minutes(i), None)
+        }), // 1970
+        mk(200, &|i| {
+            (utc(2090, 1, 1, 0, 0) + Duration::minutes(i), Some(PARIS))
+        }), // future
+        mk(100_000, &|i| {
+            (now() - Duration::milliseconds(i * 36), Some(PARIS))
+        }), // 100k in an hour
+    ];
+    for photos in cases {
+        let input = Input {
+            photos: &photos,
+            signals: &signals,
+            homes: &[PARIS],
+            now: now(),
+            zone,
+            prefs: &prefs,
+            months: &[],
+        };
+        let out = suggest(&input);
+        for s in &out {
+            assert!(!s.assets.is_empty());
+        }
+    }
+}

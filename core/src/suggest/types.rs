@@ -1,0 +1,168 @@
+//! What a suggestion is: structured, so apps localize titles and show reasons.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+/// The kinds of suggestion the engine makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// The last 30 days, in chapters.
+    RecentDays,
+    /// One calendar month.
+    MonthlyRecap,
+    /// One trip.
+    TripHighlights,
+    /// The same calendar date in earlier years.
+    OnThisDay,
+    /// A date the user registered (birthday, anniversary) across the years.
+    SpecialDate,
+    /// A moment with unusually many photos in a short span.
+    Gathering,
+    /// A gathering that comes back every year around the same date and place.
+    RecurringEvent,
+    /// A place (away from home) photographed on many days.
+    ThemePlace,
+    /// Golden hour or night.
+    ThemeTimeOfDay,
+    /// Group shots or selfies (needs face analysis).
+    ThemePeople,
+    /// The user's favourites.
+    ThemeFavorites,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 11] = [
+        Kind::RecentDays,
+        Kind::MonthlyRecap,
+        Kind::TripHighlights,
+        Kind::OnThisDay,
+        Kind::SpecialDate,
+        Kind::Gathering,
+        Kind::RecurringEvent,
+        Kind::ThemePlace,
+        Kind::ThemeTimeOfDay,
+        Kind::ThemePeople,
+        Kind::ThemeFavorites,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::RecentDays => "recent_days",
+            Kind::MonthlyRecap => "monthly_recap",
+            Kind::TripHighlights => "trip_highlights",
+            Kind::OnThisDay => "on_this_day",
+            Kind::SpecialDate => "special_date",
+            Kind::Gathering => "gathering",
+            Kind::RecurringEvent => "recurring_event",
+            Kind::ThemePlace => "theme_place",
+            Kind::ThemeTimeOfDay => "theme_time_of_day",
+            Kind::ThemePeople => "theme_people",
+            Kind::ThemeFavorites => "theme_favorites",
+        }
+    }
+}
+
+/// A piece of a title; the app turns these into words in the user's language.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum TitlePart {
+    /// A place to name (the app reverse-geocodes on the device).
+    Place {
+        lat: f64,
+        lon: f64,
+    },
+    DateRange {
+        start: NaiveDate,
+        end: NaiveDate,
+    },
+    Month {
+        year: i32,
+        month: u32,
+    },
+    YearsAgo {
+        years: u32,
+    },
+    Count {
+        what: &'static str,
+        n: u64,
+    },
+    /// A fixed label key the app translates (`golden_hour`, `night`, `group`, `selfie`,
+    /// `favorites`, `last_days`).
+    Label {
+        key: &'static str,
+    },
+    /// Text the user typed (a registered date's name).
+    UserText {
+        text: String,
+    },
+}
+
+/// Why a suggestion was made: the rule and its numbers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reason {
+    pub rule: &'static str,
+    #[serde(flatten)]
+    pub facts: BTreeMap<&'static str, f64>,
+}
+
+impl Reason {
+    pub fn new(rule: &'static str, facts: &[(&'static str, f64)]) -> Reason {
+        Reason {
+            rule,
+            facts: facts.iter().copied().collect(),
+        }
+    }
+
+    pub fn fact(&self, key: &str) -> Option<f64> {
+        self.facts.get(key).copied()
+    }
+}
+
+/// A part of a recap (a week or a moment).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Chapter {
+    pub title: Vec<TitlePart>,
+    pub assets: Vec<i64>,
+}
+
+/// One suggestion.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Suggestion {
+    /// Stable: the same kind, key and assets always give the same id.
+    pub id: String,
+    pub kind: Kind,
+    pub title: Vec<TitlePart>,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// Selected assets (store ids), in time order.
+    pub assets: Vec<i64>,
+    pub cover: i64,
+    /// Higher first; comparable across kinds.
+    pub score: f64,
+    pub reasons: Vec<Reason>,
+    pub chapters: Vec<Chapter>,
+}
+
+/// 64-bit FNV-1a: stable across runs, platforms and versions (unlike `DefaultHasher`).
+pub(crate) fn stable_id(kind: Kind, key: &str, assets: &[i64]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: &[u8]| {
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    };
+    eat(kind.as_str().as_bytes());
+    eat(&[0]);
+    eat(key.as_bytes());
+    eat(&[0]);
+    let mut sorted = assets.to_vec();
+    sorted.sort_unstable();
+    for a in sorted {
+        eat(&a.to_le_bytes());
+    }
+    format!("{}-{h:016x}", kind.as_str())
+}
