@@ -14,21 +14,57 @@ pub fn haversine_km(a: (f64, f64), b: (f64, f64)) -> f64 {
 
 /// Centroid of points (mean on the unit sphere, so it works across the antimeridian).
 pub fn centroid(points: &[(f64, f64)]) -> Option<(f64, f64)> {
-    if points.is_empty() {
-        return None;
+    let mut acc = CentroidSum::default();
+    for &p in points {
+        acc.add(p);
     }
-    let (mut x, mut y, mut z) = (0.0, 0.0, 0.0);
-    for &(lat, lon) in points {
+    acc.centroid()
+}
+
+/// A running centroid: add points one at a time, read the centroid at any point.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct CentroidSum {
+    x: f64,
+    y: f64,
+    z: f64,
+    n: usize,
+}
+
+impl CentroidSum {
+    pub fn add(&mut self, (lat, lon): (f64, f64)) {
         let (la, lo) = (lat.to_radians(), lon.to_radians());
-        x += la.cos() * lo.cos();
-        y += la.cos() * lo.sin();
-        z += la.sin();
+        self.x += la.cos() * lo.cos();
+        self.y += la.cos() * lo.sin();
+        self.z += la.sin();
+        self.n += 1;
     }
-    let n = points.len() as f64;
-    let (x, y, z) = (x / n, y / n, z / n);
-    let lon = y.atan2(x);
-    let lat = z.atan2((x * x + y * y).sqrt());
-    Some((lat.to_degrees(), lon.to_degrees()))
+
+    /// Adds every point of `other`.
+    pub fn merge(&mut self, other: &CentroidSum) {
+        self.x += other.x;
+        self.y += other.y;
+        self.z += other.z;
+        self.n += other.n;
+    }
+
+    pub fn len(&self) -> usize {
+        self.n
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+
+    pub fn centroid(&self) -> Option<(f64, f64)> {
+        if self.n == 0 {
+            return None;
+        }
+        let n = self.n as f64;
+        let (x, y, z) = (self.x / n, self.y / n, self.z / n);
+        let lon = y.atan2(x);
+        let lat = z.atan2((x * x + y * y).sqrt());
+        Some((lat.to_degrees(), lon.to_degrees()))
+    }
 }
 
 #[cfg(test)]

@@ -62,6 +62,8 @@ pub struct Keepsake {
     db: Db,
     zone: DeviceZone,
     clock: Arc<dyn Clock>,
+    /// Cached suggestion state: a new day of photos recomputes only what it touches.
+    engine: std::sync::Mutex<suggest::Engine>,
 }
 
 const ZONE_KEY: &str = "device_zone";
@@ -75,6 +77,7 @@ impl Keepsake {
             db,
             zone: config.zone,
             clock: config.clock,
+            engine: Default::default(),
         };
         store.apply_zone()?;
         Ok(store)
@@ -341,11 +344,8 @@ impl Keepsake {
         months: &[(i32, u32)],
     ) -> Result<Vec<Suggestion>> {
         self.require_consent(Scope::Suggestions)?;
-        let homes: Vec<(f64, f64)> = self
-            .homes(TripParams::default().away_km)?
-            .into_iter()
-            .map(|h| h.center)
-            .collect();
+        // The user's home when set; otherwise the engine infers (and caches) homes.
+        let homes: Vec<(f64, f64)> = self.user_home()?.into_iter().collect();
         let (photos, signals, prefs) = self.db.read(|c| {
             let photos: Vec<Photo> = assets::timeline(c)?.into_iter().map(|(p, _)| p).collect();
             Ok((
@@ -363,7 +363,26 @@ impl Keepsake {
             prefs: &prefs,
             months,
         };
-        Ok(suggest::suggest(&input))
+        let mut engine = self.engine.lock().unwrap_or_else(|e| e.into_inner());
+        let out = engine.run(&input);
+        let stats = engine.last_run();
+        log::debug!(
+            "suggestions: {} photos, incremental {}, {} new, {} selections reused, {} computed",
+            stats.photos,
+            stats.incremental,
+            stats.new_photos,
+            stats.selections_reused,
+            stats.selections_computed
+        );
+        Ok(out)
+    }
+
+    /// What the last [`suggestions`](Self::suggestions) call recomputed.
+    pub fn last_suggest_run(&self) -> suggest::RunStats {
+        self.engine
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .last_run()
     }
 
     /// Dismisses a suggestion: it does not come back with the same content.

@@ -11,6 +11,14 @@ use keepsake_harness::synth::{jpeg_header, ExifSpec};
 
 #[derive(Debug, Subcommand)]
 pub enum Bench {
+    /// Suggestions for a generated library of about N photos: the engine alone and
+    /// through the store, then after one more day of photos.
+    Suggest {
+        #[arg(long, default_value_t = 100_000)]
+        photos: usize,
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
     /// Re-sync of unchanged assets (folder scan and host records) vs. the first index.
     Resync {
         #[arg(long, default_value_t = 10_000)]
@@ -32,6 +40,7 @@ fn ms(d: Duration) -> f64 {
 pub fn run(which: &Bench) -> Result<ExitCode, Box<dyn std::error::Error>> {
     match which {
         Bench::Resync { assets, runs } => resync(*assets, (*runs).max(1)),
+        Bench::Suggest { photos, runs } => suggest(*photos, (*runs).max(1)),
     }
 }
 
@@ -170,4 +179,138 @@ fn remove_dir(dir: &Path) {
     if let Err(e) = std::fs::remove_dir_all(dir) {
         log::warn!("could not remove the benchmark folder: {e}");
     }
+}
+
+fn suggest(n: usize, runs: usize) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    use keepsake_core::moments::Photo;
+    use keepsake_core::suggest::{Engine, Input, Prefs};
+    use keepsake_harness::timeline::generate;
+    // About 6 000 photos a simulated year.
+    let mut days = 365;
+    let mut roll = generate(1, days);
+    while roll.photos.len() < n {
+        days = days * n as i64 / roll.photos.len().max(1) as i64 + 30;
+        roll = generate(1, days);
+    }
+    let mut photos = roll.photos.clone();
+    photos.sort_by_key(|p| (p.utc, p.id));
+    // The last simulated day arrives late: "before" is everything up to it.
+    let last_day = photos
+        .last()
+        .map(|p| p.utc - chrono::Duration::days(1))
+        .unwrap_or_default();
+    let split = photos.partition_point(|p| p.utc < last_day);
+    let now = photos.last().map(|p| p.utc).unwrap_or_default() + chrono::Duration::hours(1);
+    let signals = std::collections::HashMap::new();
+    let prefs = Prefs::default();
+    let zone = keepsake_core::DeviceZone::UTC;
+    let all = Input {
+        photos: &photos,
+        signals: &signals,
+        homes: &[],
+        now,
+        zone,
+        prefs: &prefs,
+        months: &[],
+    };
+    let before = Input {
+        photos: &photos[..split],
+        ..all
+    };
+
+    let mut fresh = Vec::new();
+    let mut incremental = Vec::new();
+    let mut count = 0;
+    let mut stats = keepsake_core::suggest::RunStats::default();
+    for _ in 0..runs {
+        let t = Instant::now();
+        count = Engine::new().run(&all).len();
+        fresh.push(t.elapsed());
+        let mut engine = Engine::new();
+        engine.run(&before);
+        let t = Instant::now();
+        engine.run(&all);
+        incremental.push(t.elapsed());
+        stats = engine.last_run();
+    }
+    let (fresh, incremental) = (median(fresh), median(incremental));
+
+    // Through the store: host records, consent, then suggestions twice (the second
+    // after one more day of photos).
+    let dir = std::env::temp_dir().join(format!("keepsake-bench-suggest-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    let store = Keepsake::open(&dir.join("k.db"), Config::default())?;
+    // The same photos as host records: screenshots flagged, file-time photos without
+    // a capture time, so the store sees what the engine saw.
+    let record = |p: &Photo| HostRecord {
+        id: format!("p{}", p.id),
+        uri: format!("content://media/{}", p.id),
+        modified_ms: p.utc.timestamp_millis(),
+        captured_ms: (p.trust >= keepsake_core::DateTrust::Filename)
+            .then(|| p.utc.timestamp_millis()),
+        date_trust: (p.trust == keepsake_core::DateTrust::Filename).then_some(p.trust),
+        lat: p.gps.map(|g| g.0),
+        lon: p.gps.map(|g| g.1),
+        favorite: p.favorite,
+        screenshot: p.junk,
+        ..HostRecord::default()
+    };
+    let records: Vec<(u64, HostRecord)> = photos
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (i as u64 + 1, record(p)))
+        .collect();
+    let cancel = CancelToken::new();
+    store.sync_records(
+        records[..split].to_vec(),
+        SyncMode::Partial,
+        &NoProgress,
+        &cancel,
+    )?;
+    store.grant_consent(keepsake_core::Scope::Suggestions)?;
+    let t = Instant::now();
+    store.suggestions(Some(now), &[])?;
+    let store_first = t.elapsed();
+    store.sync_records(
+        records[split..].to_vec(),
+        SyncMode::Partial,
+        &NoProgress,
+        &cancel,
+    )?;
+    let t = Instant::now();
+    store.suggestions(Some(now), &[])?;
+    let store_next = t.elapsed();
+    let store_stats = store.last_suggest_run();
+    drop(store);
+    remove_dir(&dir);
+
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "bench suggest: {} photos over {days} days, {count} suggestions, median of {runs} runs (build: {})", photos.len(), build_kind())?;
+    writeln!(
+        out,
+        "  engine, whole library from scratch:      {:>8.1} ms",
+        ms(fresh)
+    )?;
+    writeln!(out, "  engine, after one more day ({:>4} photos): {:>8.1} ms  ratio {:.3}  ({} selections reused, {} computed)",
+        photos.len() - split, ms(incremental), ms(incremental) / ms(fresh), stats.selections_reused, stats.selections_computed)?;
+    writeln!(
+        out,
+        "  store (SQLite load + engine), first call:  {:>8.1} ms",
+        ms(store_first)
+    )?;
+    writeln!(
+        out,
+        "  store, after one more day:                 {:>8.1} ms  ratio {:.3}  (incremental: {})",
+        ms(store_next),
+        ms(store_next) / ms(store_first),
+        store_stats.incremental
+    )?;
+    let goal = Duration::from_secs(1);
+    writeln!(
+        out,
+        "  goal < 1000 ms for 100 000 photos (store, first call): {}",
+        if store_first < goal { "met" } else { "NOT met" }
+    )?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -8,7 +8,7 @@ use chrono::{Datelike, NaiveDate};
 
 use super::types::{Chapter, Kind, Reason, Suggestion, TitlePart};
 use super::Meta;
-use super::{build, select, Context};
+use super::{build, Context};
 use crate::library::DateTrust;
 use crate::moments::Photo;
 
@@ -85,7 +85,7 @@ pub(crate) fn on_this_day(ctx: &Context<'_>) -> Option<Suggestion> {
         .iter()
         .rev()
         .filter_map(|(ago, (ps, _))| {
-            let sel = select::select(ps, ctx.signals(), ON_THIS_DAY_CAP / 2)?;
+            let sel = ctx.select(ps, ON_THIS_DAY_CAP / 2)?;
             Some(Chapter {
                 title: vec![TitlePart::YearsAgo { years: *ago as u32 }],
                 assets: sel.assets,

@@ -50,7 +50,7 @@ fn faces_per_photo(ctx: &Context<'_>, ids: &[i64]) -> Option<f64> {
 }
 
 pub(crate) fn gatherings(ctx: &Context<'_>) -> Vec<Suggestion> {
-    let median = median_size(&ctx.moments).max(1.0);
+    let median = median_size(ctx.moments).max(1.0);
     let mut found: Vec<(f64, &Moment, Option<f64>)> = ctx
         .moments
         .iter()
@@ -123,7 +123,7 @@ fn close_in_year(a: &Moment, b: &Moment) -> bool {
 }
 
 pub(crate) fn recurring(ctx: &Context<'_>) -> Vec<Suggestion> {
-    let median = median_size(&ctx.moments).max(1.0);
+    let median = median_size(ctx.moments).max(1.0);
     let notable: Vec<&Moment> = ctx
         .moments
         .iter()

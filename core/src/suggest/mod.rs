@@ -2,6 +2,7 @@
 //! and a clock to ranked suggestions, each with structured titles and reasons.
 
 mod dates;
+mod engine;
 mod events;
 mod recap;
 pub mod select;
@@ -11,15 +12,18 @@ mod themes;
 mod travel;
 mod types;
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::clock::DeviceZone;
-use crate::moments::{self, Moment, MomentParams, Photo};
-use crate::trips::{self, Trip, TripParams};
+use crate::moments::{Moment, Photo};
+use crate::trips::Trip;
 
+pub use self::engine::{Engine, RunStats};
+use self::select::Selection;
 pub use self::types::{Chapter, Kind, Reason, Suggestion, TitlePart};
 
 /// Per-photo results of pixel and face analysis, when it has run.
@@ -91,6 +95,7 @@ pub struct Prefs {
 pub struct Input<'a> {
     pub photos: &'a [Photo],
     pub signals: &'a HashMap<i64, Signals>,
+    /// The user's homes; empty to infer them from the library.
     pub homes: &'a [(f64, f64)],
     pub now: DateTime<Utc>,
     pub zone: DeviceZone,
@@ -99,14 +104,23 @@ pub struct Input<'a> {
     pub months: &'a [(i32, u32)],
 }
 
-/// What the kinds share: usable photos, their moments and trips.
+/// What the kinds share: usable photos, their moments and trips, homes, and the
+/// engine's selection memo.
 pub(crate) struct Context<'a> {
     pub input: &'a Input<'a>,
     /// Placeable, not hidden, time-sorted.
     pub photos: Vec<&'a Photo>,
-    pub moments: Vec<Moment>,
-    pub trips: Vec<Trip>,
-    pub by_id: HashMap<i64, &'a Photo>,
+    /// Sun class per photo (same order as `photos`).
+    pub sun: &'a [engine::SunClass],
+    pub moments: &'a [Moment],
+    pub trips: &'a [Trip],
+    /// The user's homes, or the inferred ones.
+    pub homes: &'a [(f64, f64)],
+    index: &'a HashMap<i64, usize>,
+    all: &'a [Photo],
+    memo: &'a RefCell<HashMap<u64, Selection>>,
+    /// Selections used in this run, and whether each was computed (not reused).
+    fresh: &'a RefCell<HashMap<u64, (Selection, bool)>>,
 }
 
 impl Context<'_> {
@@ -116,55 +130,29 @@ impl Context<'_> {
 
     pub fn photos_of(&self, ids: &[i64]) -> Vec<&Photo> {
         ids.iter()
-            .filter_map(|id| self.by_id.get(id).copied())
+            .filter_map(|id| self.index.get(id).map(|&i| &self.all[i]))
             .collect()
+    }
+
+    /// [`select::select`], memoised on the candidates.
+    pub fn select(&self, candidates: &[&Photo], cap: usize) -> Option<Selection> {
+        let key = engine::selection_key(candidates, self.signals(), cap);
+        if let Some((sel, _)) = self.fresh.borrow().get(&key) {
+            return Some(sel.clone());
+        }
+        let (sel, computed) = match self.memo.borrow().get(&key) {
+            Some(sel) => (sel.clone(), false),
+            None => (select::select(candidates, self.signals(), cap)?, true),
+        };
+        self.fresh.borrow_mut().insert(key, (sel.clone(), computed));
+        Some(sel)
     }
 }
 
-/// Computes every suggestion for `input.now`, best first.
+/// Computes every suggestion for `input.now`, best first (a fresh [`Engine`]; keep an
+/// engine to compute incrementally).
 pub fn suggest(input: &Input<'_>) -> Vec<Suggestion> {
-    let prefs = input.prefs;
-    let usable: Vec<&Photo> = input
-        .photos
-        .iter()
-        .filter(|p| p.placeable())
-        .filter(|p| !prefs.hidden.contains(&p.id))
-        .filter(|p| {
-            !prefs
-                .hidden_ranges
-                .iter()
-                .any(|(a, b)| *a <= p.utc && p.utc <= *b)
-        })
-        .collect();
-    let owned: Vec<Photo> = usable.iter().map(|p| (*p).clone()).collect();
-    let moments = moments::segment(&owned, &MomentParams::default());
-    let trips = trips::detect(&owned, input.homes, &TripParams::default());
-    let mut sorted = usable;
-    sorted.sort_by_key(|p| (p.utc, p.id));
-    let by_id = sorted.iter().map(|p| (p.id, *p)).collect();
-    let ctx = Context {
-        input,
-        photos: sorted,
-        moments,
-        trips,
-        by_id,
-    };
-
-    let mut out = Vec::new();
-    out.extend(recap::recent(&ctx));
-    out.extend(recap::monthly(&ctx));
-    out.extend(travel::trips(&ctx));
-    out.extend(travel::places(&ctx));
-    out.extend(dates::on_this_day(&ctx));
-    out.extend(dates::special_dates(&ctx));
-    out.extend(events::gatherings(&ctx));
-    out.extend(events::recurring(&ctx));
-    out.extend(themes::time_of_day(&ctx));
-    out.extend(themes::people(&ctx));
-    out.extend(themes::favorites(&ctx));
-    out.retain(|s| !prefs.dismissed.contains(&s.id));
-    out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
-    out
+    Engine::new().run(input)
 }
 
 /// What a kind decides about its suggestion besides the photos.
@@ -188,7 +176,7 @@ pub(crate) fn build(
         reasons,
         score,
     } = meta;
-    let sel = select::select(candidates, ctx.signals(), cap)?;
+    let sel = ctx.select(candidates, cap)?;
     let start = candidates.iter().map(|p| p.utc).min()?;
     let end = candidates.iter().map(|p| p.utc).max()?;
     Some(Suggestion {

@@ -6,7 +6,7 @@ use chrono::{Datelike, Days, NaiveDate};
 
 use super::types::{Chapter, Kind, Reason, Suggestion, TitlePart};
 use super::Meta;
-use super::{build, recency, select, Context};
+use super::{build, recency, Context};
 use crate::library::window::{recent_window, DEFAULT_DAYS};
 use crate::moments::Photo;
 
@@ -40,7 +40,7 @@ fn weekly_chapters(
     weeks
         .into_iter()
         .filter_map(|(monday, ps)| {
-            let sel = select::select(&ps, ctx.signals(), CHAPTER_CAP)?;
+            let sel = ctx.select(&ps, CHAPTER_CAP)?;
             let end = (monday + Days::new(6)).min(last);
             Some(Chapter {
                 title: vec![TitlePart::DateRange {

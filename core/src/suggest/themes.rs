@@ -1,9 +1,7 @@
 //! Themes across the library: time of day (golden hour, night), people (group shots,
 //! selfies — when faces were analysed) and favourites.
 
-use chrono::Timelike;
-
-use super::sun::elevation_deg;
+use super::engine::{SunClass, GOLDEN, NIGHT_BELOW};
 use super::types::{Kind, Reason, Suggestion, TitlePart};
 use super::Meta;
 use super::{build, Context};
@@ -11,10 +9,6 @@ use crate::moments::Photo;
 
 const THEME_MIN: usize = 12;
 const THEME_CAP: usize = 30;
-/// Golden hour: the sun between these elevations (degrees).
-const GOLDEN: (f64, f64) = (-4.0, 8.0);
-/// Night: the sun lower than this (astronomical dusk begins at −12°; −10° is dark enough).
-const NIGHT_BELOW: f64 = -10.0;
 const GROUP_FACES: u32 = 4;
 const SELFIE_FACE_SHARE: f32 = 0.12;
 const PEOPLE_MIN: usize = 8;
@@ -23,19 +17,11 @@ const FAVORITES_MIN: usize = 8;
 pub(crate) fn time_of_day(ctx: &Context<'_>) -> Vec<Suggestion> {
     let mut golden = Vec::new();
     let mut night = Vec::new();
-    for p in ctx.photos.iter().copied() {
-        match p.gps {
-            Some((lat, lon)) => {
-                let e = elevation_deg(lat, lon, p.utc);
-                if (GOLDEN.0..=GOLDEN.1).contains(&e) {
-                    golden.push(p);
-                } else if e < NIGHT_BELOW {
-                    night.push(p);
-                }
-            }
-            // Without a place, only the clock: late night is night anywhere.
-            None if !(5..22).contains(&p.local.hour()) => night.push(p),
-            None => {}
+    for (p, class) in ctx.photos.iter().copied().zip(ctx.sun) {
+        match class {
+            SunClass::Golden => golden.push(p),
+            SunClass::Night => night.push(p),
+            SunClass::Other => {}
         }
     }
     let mut out = Vec::new();

@@ -80,7 +80,7 @@ pub(crate) fn trips(ctx: &Context<'_>) -> Vec<Suggestion> {
 /// Places away from home photographed on several days.
 pub(crate) fn places(ctx: &Context<'_>) -> Vec<Suggestion> {
     let away = TripParams::default().away_km;
-    let homes = ctx.input.homes;
+    let homes = ctx.homes;
     if homes.is_empty() {
         return Vec::new();
     }

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{NaiveDate, Timelike};
 use serde::Serialize;
 
-use crate::geo::{centroid, haversine_km};
+use crate::geo::{haversine_km, CentroidSum};
 use crate::moments::Photo;
 
 const CELL_DEG: f64 = 0.1;
@@ -39,7 +39,7 @@ type Cell = (i32, i32);
 struct Region {
     score: f64,
     days: BTreeSet<NaiveDate>,
-    points: Vec<(f64, f64)>,
+    points: CentroidSum,
 }
 
 fn cell(p: (f64, f64)) -> Cell {
@@ -49,23 +49,27 @@ fn cell(p: (f64, f64)) -> Cell {
     )
 }
 
-#[derive(Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 struct CellStats {
     days: BTreeSet<NaiveDate>,
     nights: BTreeSet<NaiveDate>,
-    points: Vec<(f64, f64)>,
+    points: CentroidSum,
 }
 
-/// Infers home regions from trusted, placeable photos with GPS. `away_km` keeps homes
-/// apart: a second home must be farther than that from the first.
-pub fn infer(photos: &[Photo], away_km: f64) -> Vec<Home> {
-    let mut cells: HashMap<Cell, CellStats> = HashMap::new();
-    for p in photos
-        .iter()
-        .filter(|p| p.placeable() && p.trust >= crate::DateTrust::ExifLocal)
-    {
-        let Some(g) = p.gps else { continue };
-        let s = cells.entry(cell(g)).or_default();
+/// Per-cell statistics, built one photo at a time (so a new day of photos only adds).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HomeStats {
+    cells: HashMap<Cell, CellStats>,
+}
+
+impl HomeStats {
+    /// Counts a photo if it is placeable, trusted and has GPS.
+    pub fn add(&mut self, p: &Photo) {
+        if !(p.placeable() && p.trust >= crate::DateTrust::ExifLocal) {
+            return;
+        }
+        let Some(g) = p.gps else { return };
+        let s = self.cells.entry(cell(g)).or_default();
         let date = p.local.date();
         s.days.insert(date);
         let h = p.local.hour();
@@ -78,39 +82,56 @@ pub fn infer(photos: &[Photo], away_km: f64) -> Vec<Home> {
             };
             s.nights.insert(night);
         }
-        s.points.push(g);
+        s.points.add(g);
     }
-    // Pool each cell with its 8 neighbours.
-    let mut regions: BTreeMap<Cell, Region> = BTreeMap::new();
-    for &c in cells.keys() {
-        let mut days = BTreeSet::new();
-        let mut nights: BTreeSet<NaiveDate> = BTreeSet::new();
-        let mut points = Vec::new();
-        for dy in -1..=1 {
-            for dx in -1..=1 {
-                if let Some(s) = cells.get(&(c.0 + dy, c.1 + dx)) {
-                    days.extend(&s.days);
-                    nights.extend(&s.nights);
-                    points.extend(&s.points);
+
+    /// Home regions; `away_km` keeps homes apart.
+    pub fn homes(&self, away_km: f64) -> Vec<Home> {
+        // Pool each cell with its 8 neighbours.
+        let mut regions: BTreeMap<Cell, Region> = BTreeMap::new();
+        for &c in self.cells.keys() {
+            let mut days = BTreeSet::new();
+            let mut nights: BTreeSet<NaiveDate> = BTreeSet::new();
+            let mut points = CentroidSum::default();
+            for dy in -1..=1 {
+                for dx in -1..=1 {
+                    if let Some(s) = self.cells.get(&(c.0 + dy, c.1 + dx)) {
+                        days.extend(&s.days);
+                        nights.extend(&s.nights);
+                        points.merge(&s.points);
+                    }
                 }
             }
+            let score = days.len() as f64 + nights.len() as f64;
+            regions.insert(
+                c,
+                Region {
+                    score,
+                    days,
+                    points,
+                },
+            );
         }
-        let score = days.len() as f64 + nights.len() as f64;
-        regions.insert(
-            c,
-            Region {
-                score,
-                days,
-                points,
-            },
-        );
+        rank(regions, away_km)
     }
+}
+
+/// Infers home regions from trusted, placeable photos with GPS.
+pub fn infer(photos: &[Photo], away_km: f64) -> Vec<Home> {
+    let mut stats = HomeStats::default();
+    for p in photos {
+        stats.add(p);
+    }
+    stats.homes(away_km)
+}
+
+fn rank(regions: BTreeMap<Cell, Region>, away_km: f64) -> Vec<Home> {
     let mut ranked: Vec<(&Cell, &Region)> = regions.iter().collect();
     // Highest score first; ties broken by cell for determinism.
     ranked.sort_by(|a, b| b.1.score.total_cmp(&a.1.score).then(a.0.cmp(b.0)));
     let mut homes: Vec<Home> = Vec::new();
     for (_, region) in ranked {
-        let Some(center) = centroid(&region.points) else {
+        let Some(center) = region.points.centroid() else {
             continue;
         };
         if homes

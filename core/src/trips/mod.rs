@@ -13,7 +13,7 @@ pub mod home;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::geo::{centroid, haversine_km};
+use crate::geo::{haversine_km, CentroidSum};
 use crate::library::DateTrust;
 use crate::moments::Photo;
 
@@ -99,20 +99,25 @@ pub fn detect(photos: &[Photo], homes: &[(f64, f64)], p: &TripParams) -> Vec<Tri
     }
     let mut sorted: Vec<&Photo> = photos.iter().filter(|ph| ph.placeable()).collect();
     sorted.sort_by_key(|ph| (ph.utc, ph.id));
-    // Anchors known to be at home bound how far GPS-less photos may stretch a trip.
-    let home_anchors: Vec<DateTime<Utc>> = sorted
+    // Distance to the nearest home, once per photo with GPS.
+    let dist: Vec<Option<f64>> = sorted
         .iter()
-        .filter(|ph| trusted(ph) && ph.gps.is_some_and(|g| home_distance(homes, g) <= p.away_km))
-        .map(|ph| ph.utc)
+        .map(|ph| ph.gps.map(|g| home_distance(homes, g)))
+        .collect();
+    let at_home = |i: usize| dist[i].is_some_and(|d| d <= p.away_km);
+    // Anchors known to be at home bound how far GPS-less photos may stretch a trip.
+    let home_anchors: Vec<DateTime<Utc>> = (0..sorted.len())
+        .filter(|&i| trusted(sorted[i]) && at_home(i))
+        .map(|i| sorted[i].utc)
         .collect();
     // Runs of away anchors: (first anchor index, last anchor index) into `sorted`.
     let mut runs: Vec<(usize, usize)> = Vec::new();
     let mut open: Option<(usize, usize)> = None;
     for (i, ph) in sorted.iter().enumerate() {
-        let Some(g) = ph.gps.filter(|_| trusted(ph)) else {
+        let Some(d) = dist[i].filter(|_| trusted(ph)) else {
             continue;
         };
-        let away = home_distance(homes, g) > p.away_km;
+        let away = d > p.away_km;
         match (away, open) {
             (true, None) => open = Some((i, i)),
             (true, Some((s, last))) => {
@@ -152,12 +157,11 @@ pub fn detect(photos: &[Photo], homes: &[(f64, f64)], p: &TripParams) -> Vec<Tri
             .last()
             .map_or(end, |ph| ph.utc);
         // Everything in the (stretched) span that is not known to be at home.
-        let members: Vec<&Photo> = sorted
-            .iter()
-            .copied()
-            .skip_while(|ph| ph.utc < first)
-            .take_while(|ph| ph.utc <= last)
-            .filter(|ph| ph.gps.is_none_or(|g| home_distance(homes, g) > p.away_km))
+        let from = sorted.partition_point(|ph| ph.utc < first);
+        let to = sorted.partition_point(|ph| ph.utc <= last);
+        let members: Vec<&Photo> = (from..to)
+            .filter(|&i| !at_home(i))
+            .map(|i| sorted[i])
             .collect();
         let (start, end) = (first, last);
         if members.len() < p.min_photos {
@@ -214,7 +218,7 @@ fn extension_limits(
 /// from the current stop's centre.
 fn stops(anchors: &[&Photo], stop_km: f64) -> Vec<Stop> {
     struct Open {
-        points: Vec<(f64, f64)>,
+        sum: CentroidSum,
         start: DateTime<Utc>,
         end: DateTime<Utc>,
     }
@@ -223,28 +227,31 @@ fn stops(anchors: &[&Photo], stop_km: f64) -> Vec<Stop> {
         let Some(g) = ph.gps else { continue };
         let same = out
             .last()
-            .and_then(|s| centroid(&s.points))
+            .and_then(|s| s.sum.centroid())
             .is_some_and(|c| haversine_km(c, g) <= stop_km);
         match out.last_mut() {
             Some(s) if same => {
-                s.points.push(g);
+                s.sum.add(g);
                 s.end = ph.utc;
             }
-            _ => out.push(Open {
-                points: vec![g],
-                start: ph.utc,
-                end: ph.utc,
-            }),
+            _ => {
+                let mut sum = CentroidSum::default();
+                sum.add(g);
+                out.push(Open {
+                    sum,
+                    start: ph.utc,
+                    end: ph.utc,
+                });
+            }
         }
     }
     out.into_iter()
         .filter_map(|s| {
-            let photos = s.points.len();
             Some(Stop {
-                center: centroid(&s.points)?,
+                center: s.sum.centroid()?,
                 start: s.start,
                 end: s.end,
-                photos,
+                photos: s.sum.len(),
             })
         })
         .collect()
