@@ -20,6 +20,9 @@ pub struct Roll {
     pub trip: Vec<Option<usize>>,
     pub home: (f64, f64),
     pub trips: usize,
+    /// A birthday celebrated at home every year (month, day), and its party photos.
+    pub birthday: (u32, u32),
+    pub party_photos: Vec<i64>,
 }
 
 const DAY: i64 = 86_400;
@@ -43,8 +46,7 @@ struct Builder {
 }
 
 impl Builder {
-    /// Adds one moment: `n` photos from `start` near `place`, with the place's UTC offset.
-    /// Returns when the moment ended.
+    /// Adds one moment near `place`, with the place's UTC offset. Returns when it ended.
     fn moment(
         &mut self,
         start: DateTime<Utc>,
@@ -52,22 +54,43 @@ impl Builder {
         offset_h: i64,
         trip: Option<usize>,
     ) -> DateTime<Utc> {
-        let id = self.next_moment;
-        self.next_moment += 1;
         let n = if self.rng.chance(0.3) {
             self.rng.int(1, 3)
         } else {
             self.rng.int(4, 25)
         };
+        self.moment_of(start, place, offset_h, trip, n)
+    }
+
+    /// A moment of `n` photos.
+    fn moment_of(
+        &mut self,
+        start: DateTime<Utc>,
+        place: (f64, f64),
+        offset_h: i64,
+        trip: Option<usize>,
+        n: i64,
+    ) -> DateTime<Utc> {
+        let id = self.next_moment;
+        self.next_moment += 1;
         let has_gps = self.rng.chance(0.85);
         // Some cameras write no offset: their wall time is read in the device zone.
         let no_offset = self.rng.chance(0.15);
+        // A second camera whose clock runs 47 minutes fast (and writes no offset).
+        let skewed = self.rng.chance(0.05);
         let drift = self.rng.range(0.0, 2.0);
         let spot = offset_point(&mut self.rng, place, drift);
         let mut t = start;
         for _ in 0..n {
-            let local = (t + Duration::hours(offset_h)).naive_utc();
-            let (utc, trust) = if no_offset {
+            let true_local = (t + Duration::hours(offset_h)).naive_utc();
+            // The skewed camera shows a wrong wall time; both offset-less kinds are
+            // read in the device's (home) zone.
+            let local = if skewed {
+                true_local + Duration::minutes(47)
+            } else {
+                true_local
+            };
+            let (utc, trust) = if skewed || no_offset {
                 (
                     (local - Duration::hours(self.home_offset_h)).and_utc(),
                     DateTrust::ExifLocal,
@@ -191,6 +214,8 @@ pub fn generate(seed: u64, days: i64) -> Roll {
             trip: Vec::new(),
             home,
             trips: 0,
+            birthday: (0, 0),
+            party_photos: Vec::new(),
         },
         home_offset_h,
         next_moment: 0,
@@ -211,9 +236,30 @@ pub fn generate(seed: u64, days: i64) -> Roll {
         plan.push((day, len));
         day += len + b.rng.int(12, 60);
     }
+    // A birthday party at home every year, 40–60 photos in the afternoon.
+    let birthday_offset = b.rng.int(40, 300);
+    let birthday = (start + Duration::days(birthday_offset)).date_naive();
+    b.roll.birthday = (
+        chrono::Datelike::month(&birthday),
+        chrono::Datelike::day(&birthday),
+    );
     let mut d = 0;
     while d < days {
         let day_start = start + Duration::days(d);
+        let date = day_start.date_naive();
+        if (chrono::Datelike::month(&date), chrono::Datelike::day(&date)) == b.roll.birthday
+            && !plan.iter().any(|(s, len)| (*s..s + len).contains(&d))
+        {
+            let first = b.roll.photos.len();
+            let n = b.rng.int(40, 60);
+            let party = day_start + Duration::hours(15 - home_offset_h);
+            b.moment_of(party, home, home_offset_h, None, n);
+            let ids: Vec<i64> = b.roll.photos[first..].iter().map(|p| p.id).collect();
+            b.roll.party_photos.extend(ids);
+            b.noise(day_start);
+            d += 1;
+            continue;
+        }
         if let Some(&(_, len)) = plan.iter().find(|(s, _)| *s == d) {
             let trip = b.roll.trips;
             b.roll.trips += 1;

@@ -178,3 +178,111 @@ fn show_missed_trips() {
         }
     }
 }
+
+#[test]
+fn birthdays_surface_as_special_dates_recurring_events_and_gatherings() {
+    use chrono::{Datelike, Duration, NaiveDate, TimeZone, Utc};
+    use keepsake_core::suggest::{suggest, Input, Kind, Prefs, SpecialDate, SpecialKind};
+    let mut checked = 0;
+    for seed in 0..10 {
+        let roll = generate(seed, 3 * 365 + 40);
+        let (month, day) = roll.birthday;
+        let party: HashSet<i64> = roll.party_photos.iter().copied().collect();
+        let party_days: HashSet<_> = roll
+            .party_photos
+            .iter()
+            .map(|id| roll.photos[(*id - 1) as usize].local.date())
+            .collect();
+        if party_days.len() < 2 {
+            // The birthday fell on trips: no yearly party at home to find.
+            println!(
+                "seed {seed}: only {} party at home, not a recurring event",
+                party_days.len()
+            );
+            continue;
+        }
+        // Three days before the last birthday in the roll.
+        let last_year = roll.photos.iter().map(|p| p.local.year()).max().unwrap();
+        let bday = NaiveDate::from_ymd_opt(last_year, month, day).unwrap();
+        let now = Utc.from_utc_datetime(&(bday - Duration::days(3)).and_hms_opt(12, 0, 0).unwrap());
+        let prefs = Prefs {
+            special_dates: vec![SpecialDate {
+                id: 1,
+                label: "Alex".into(),
+                kind: SpecialKind::Birthday,
+                month,
+                day,
+                year: None,
+            }],
+            ..Prefs::default()
+        };
+        let signals = std::collections::HashMap::new();
+        let input = Input {
+            photos: &roll.photos,
+            signals: &signals,
+            homes: &[],
+            now,
+            zone: keepsake_core::DeviceZone::UTC,
+            prefs: &prefs,
+            months: &[],
+        };
+        let all = suggest(&input);
+        let share = |assets: &[i64]| {
+            assets.iter().filter(|a| party.contains(a)).count() as f64 / assets.len() as f64
+        };
+
+        let special = all
+            .iter()
+            .find(|s| s.kind == Kind::SpecialDate)
+            .expect("registered birthday surfaces");
+        assert_eq!(special.reasons[0].fact("days_until"), Some(3.0));
+        assert!(special.reasons[0].fact("years").unwrap() >= 2.0);
+        let party_years: HashSet<i32> = special
+            .assets
+            .iter()
+            .filter(|a| party.contains(a))
+            .map(|a| roll.photos[(*a - 1) as usize].local.year())
+            .collect();
+        assert!(
+            party_years.len() >= 2,
+            "seed {seed}: parties of several years in the special date"
+        );
+        for a in &special.assets {
+            let d = roll.photos[(*a - 1) as usize].local.date();
+            let anchor = NaiveDate::from_ymd_opt(d.year(), month, day).unwrap();
+            assert!(
+                (d - anchor).num_days().abs() <= 1,
+                "seed {seed}: {d} is not the birthday"
+            );
+        }
+
+        let recurring: Vec<_> = all
+            .iter()
+            .filter(|s| s.kind == Kind::RecurringEvent)
+            .collect();
+        let party_years_in = |assets: &[i64]| -> HashSet<i32> {
+            assets
+                .iter()
+                .filter(|a| party.contains(a))
+                .map(|a| roll.photos[(*a - 1) as usize].local.year())
+                .collect()
+        };
+        assert!(
+            recurring
+                .iter()
+                .any(|s| party_years_in(&s.assets).len() >= 2
+                    && s.reasons[0].fact("years").unwrap() >= 2.0),
+            "seed {seed}: the yearly party recurs"
+        );
+        assert!(
+            all.iter()
+                .any(|s| s.kind == Kind::Gathering && share(&s.assets) >= 0.9),
+            "seed {seed}: a party is a gathering"
+        );
+        checked += 1;
+    }
+    println!(
+        "birthdays found as special dates, recurring events and gatherings in {checked} rolls"
+    );
+    assert!(checked >= 6, "too few rolls with yearly parties: {checked}");
+}

@@ -20,14 +20,41 @@ const GATHERING_MAX_HOURS: i64 = 8;
 /// With face analysis, at least this many faces per photo on average.
 const GATHERING_FACES: f64 = 1.0;
 const GATHERING_CAP: usize = 24;
+/// Consecutive moments this close in time and place are one event (a pause in a party).
+const EVENT_MAX_PAUSE_MIN: i64 = 30;
+const EVENT_MAX_MOVE_KM: f64 = 0.3;
 const MAX_GATHERINGS: usize = 10;
-/// Recurring: notable moments (≥ this many times the median) …
-const NOTABLE_RATIO: f64 = 2.0;
-const NOTABLE_MIN: usize = 10;
-/// … within this many days of the same date and this distance, in ≥ 2 years.
+/// Recurring: gatherings within this many days of the same date and this distance,
+/// in ≥ 2 years …
 const RECUR_DAYS: i64 = 4;
+/// … whose dates spread no wider than this (single links must not chain a season).
+const RECUR_MAX_SPREAD_DAYS: i64 = 10;
 const RECUR_KM: f64 = 10.0;
 const RECUR_CAP: usize = 24;
+
+/// Moments joined across short pauses at the same place.
+fn events(moments: &[Moment]) -> Vec<Moment> {
+    let mut out: Vec<Moment> = Vec::new();
+    for m in moments {
+        let joins = out.last().is_some_and(|e| {
+            let pause = (m.start - e.end).num_minutes() <= EVENT_MAX_PAUSE_MIN;
+            let same_place = match (e.centroid, m.centroid) {
+                (Some(a), Some(b)) => haversine_km(a, b) <= EVENT_MAX_MOVE_KM,
+                _ => false,
+            };
+            pause && same_place
+        });
+        match out.last_mut() {
+            Some(e) if joins => {
+                e.end = m.end;
+                e.assets.extend(&m.assets);
+                e.radius_km = e.radius_km.max(m.radius_km);
+            }
+            _ => out.push(m.clone()),
+        }
+    }
+    out
+}
 
 fn median_size(moments: &[Moment]) -> f64 {
     let mut sizes: Vec<usize> = moments.iter().map(|m| m.assets.len()).collect();
@@ -49,21 +76,25 @@ fn faces_per_photo(ctx: &Context<'_>, ids: &[i64]) -> Option<f64> {
         .then(|| f64::from(known.iter().sum::<u32>()) / known.len() as f64)
 }
 
+/// Whether an event (moments joined across short pauses) is a gathering; with its
+/// faces per photo when known.
+fn gathering(ctx: &Context<'_>, m: &Moment, median: f64) -> Option<Option<f64>> {
+    let big = m.assets.len() >= GATHERING_MIN && m.assets.len() as f64 >= GATHERING_RATIO * median;
+    let short = (m.end - m.start).num_hours() < GATHERING_MAX_HOURS;
+    if !(big && short) {
+        return None;
+    }
+    let faces = faces_per_photo(ctx, &m.assets);
+    faces.is_none_or(|f| f >= GATHERING_FACES).then_some(faces)
+}
+
 pub(crate) fn gatherings(ctx: &Context<'_>) -> Vec<Suggestion> {
     let median = median_size(ctx.moments).max(1.0);
-    let mut found: Vec<(f64, &Moment, Option<f64>)> = ctx
-        .moments
+    let events = events(ctx.moments);
+    let mut found: Vec<(f64, &Moment, Option<f64>)> = events
         .iter()
-        .filter(|m| m.assets.len() >= GATHERING_MIN)
-        .filter(|m| m.assets.len() as f64 >= GATHERING_RATIO * median)
-        .filter(|m| (m.end - m.start).num_hours() < GATHERING_MAX_HOURS)
         .filter_map(|m| {
-            let faces = faces_per_photo(ctx, &m.assets);
-            faces.is_none_or(|f| f >= GATHERING_FACES).then_some((
-                m.assets.len() as f64 / median,
-                m,
-                faces,
-            ))
+            gathering(ctx, m, median).map(|faces| (m.assets.len() as f64 / median, m, faces))
         })
         .collect();
     found.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.start.cmp(&b.1.start)));
@@ -108,6 +139,21 @@ pub(crate) fn gatherings(ctx: &Context<'_>) -> Vec<Suggestion> {
         .collect()
 }
 
+/// The smallest arc of the year (in days) that holds every moment's start date.
+fn day_spread(ms: &[&Moment]) -> i64 {
+    let mut days: Vec<i64> = ms
+        .iter()
+        .map(|m| i64::from(m.start.date_naive().ordinal0()))
+        .collect();
+    days.sort_unstable();
+    days.dedup();
+    let gaps = days
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .chain(days.first().zip(days.last()).map(|(f, l)| 365 - l + f));
+    365 - gaps.max().unwrap_or(365)
+}
+
 fn close_in_year(a: &Moment, b: &Moment) -> bool {
     let (da, db) = (a.start.date_naive(), b.start.date_naive());
     if da.year() == db.year() {
@@ -124,14 +170,12 @@ fn close_in_year(a: &Moment, b: &Moment) -> bool {
 
 pub(crate) fn recurring(ctx: &Context<'_>) -> Vec<Suggestion> {
     let median = median_size(ctx.moments).max(1.0);
-    let notable: Vec<&Moment> = ctx
-        .moments
+    let events = events(ctx.moments);
+    let notable: Vec<&Moment> = events
         .iter()
-        .filter(|m| {
-            m.assets.len() >= NOTABLE_MIN && m.assets.len() as f64 >= NOTABLE_RATIO * median
-        })
+        .filter(|m| gathering(ctx, m, median).is_some())
         .collect();
-    // Group notable moments into chains that recur yearly (union of close pairs).
+    // Group gatherings that recur yearly (union of close pairs).
     let mut group: Vec<usize> = (0..notable.len()).collect();
     fn root(g: &mut [usize], i: usize) -> usize {
         let mut r = i;
@@ -159,7 +203,7 @@ pub(crate) fn recurring(ctx: &Context<'_>) -> Vec<Suggestion> {
         .into_values()
         .filter_map(|ms| {
             let years: BTreeSet<i32> = ms.iter().map(|m| m.start.date_naive().year()).collect();
-            if years.len() < 2 {
+            if years.len() < 2 || day_spread(&ms) > RECUR_MAX_SPREAD_DAYS {
                 return None;
             }
             let ids: Vec<i64> = ms.iter().flat_map(|m| m.assets.iter().copied()).collect();

@@ -2,7 +2,7 @@
 //! near-duplicates and bursts to their best shot; spread over time; cap; pick a cover.
 //! Deterministic: ties break on the store id.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use super::Signals;
 use crate::moments::Photo;
@@ -11,6 +11,10 @@ use crate::moments::Photo;
 const BURST_S: i64 = 3;
 /// Selected photos are at least this far apart, unless there are few photos.
 const SPREAD_S: i64 = 10 * 60;
+/// Weight of closeness in time against the score (scores span about 2.5).
+const DIVERSITY: f64 = 2.0;
+/// Penalty marking a photo within SPREAD_S of a pick.
+const TOO_CLOSE: f64 = f64::INFINITY;
 
 /// The selection's outcome.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,33 +77,47 @@ pub fn select(photos: &[&Photo], signals: &HashMap<i64, Signals>, cap: usize) ->
             .is_none_or(|g| best_of_group.get(&g).is_some_and(|b| b.id == p.id))
     });
 
-    // Greedy by score, keeping picks apart in time; with few photos, keep them all.
-    let mut by_score = kept.clone();
-    by_score.sort_by(|a, b| score(b).total_cmp(&score(a)).then(a.id.cmp(&b.id)));
+    // Maximal marginal relevance: each pick maximises its score minus a penalty for
+    // being close in time to earlier picks (on the scale of span / cap), so equal
+    // photos spread evenly and a much better photo still wins. Picks stay at least
+    // SPREAD_S apart while there are more photos than places.
     let spread = kept.len() > cap;
-    let mut picked: Vec<&Photo> = Vec::new();
-    for p in &by_score {
-        if picked.len() == cap {
-            break;
+    let span = (kept[kept.len() - 1].utc - kept[0].utc)
+        .num_seconds()
+        .max(1) as f64;
+    let tau = (span / cap as f64).max(SPREAD_S as f64);
+    let scores: Vec<f64> = kept.iter().map(|p| score(p)).collect();
+    let mut penalty = vec![0.0f64; kept.len()];
+    let mut taken = vec![false; kept.len()];
+    let mut picked: Vec<&Photo> = Vec::with_capacity(cap.min(kept.len()));
+    while picked.len() < cap.min(kept.len()) {
+        let mut best: Option<(usize, f64)> = None;
+        for (i, p) in kept.iter().enumerate() {
+            if taken[i] || (spread && penalty[i] >= TOO_CLOSE) {
+                continue;
+            }
+            let gain = scores[i] - penalty[i];
+            let better = match best {
+                None => true,
+                Some((j, g)) => gain > g || (gain == g && p.id < kept[j].id),
+            };
+            if better {
+                best = Some((i, gain));
+            }
         }
-        if spread
-            && picked
-                .iter()
-                .any(|q| (p.utc - q.utc).num_seconds().abs() < SPREAD_S)
-        {
-            continue;
+        let Some((i, _)) = best else { break };
+        taken[i] = true;
+        let chosen = kept[i];
+        picked.push(chosen);
+        for (j, p) in kept.iter().enumerate() {
+            let dt = (p.utc - chosen.utc).num_seconds().abs();
+            let near = if dt < SPREAD_S {
+                TOO_CLOSE
+            } else {
+                DIVERSITY * (-(dt as f64) / tau).exp()
+            };
+            penalty[j] = penalty[j].max(near);
         }
-        picked.push(p);
-    }
-    // If spacing left room, fill with the next best (still distinct) photos.
-    if picked.len() < cap {
-        let chosen: HashSet<i64> = picked.iter().map(|p| p.id).collect();
-        picked.extend(
-            by_score
-                .iter()
-                .filter(|p| !chosen.contains(&p.id))
-                .take(cap - picked.len()),
-        );
     }
     let cover = picked
         .iter()

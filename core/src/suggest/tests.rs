@@ -102,8 +102,9 @@ fn fixture() -> Fixture {
             },
         );
     }
-    let mut recurring = lib.moment(utc(2023, 12, 24, 17, 30), 15, 120, Some(PARIS));
-    recurring.extend(lib.moment(utc(2024, 12, 24, 17, 30), 15, 120, Some(PARIS)));
+    // A family dinner every Christmas Eve: a gathering that recurs.
+    let mut recurring = lib.moment(utc(2023, 12, 24, 17, 30), 30, 120, Some(PARIS));
+    recurring.extend(lib.moment(utc(2024, 12, 24, 17, 30), 30, 120, Some(PARIS)));
     // Paris sunset on 2024-06-21 is at 19:58 UTC.
     let golden = lib.moment(utc(2024, 6, 21, 19, 30), 14, 120, Some(PARIS));
     let night = lib.moment(utc(2024, 12, 10, 22, 0), 14, 60, Some(PARIS));
@@ -304,9 +305,16 @@ fn every_kind_with_content_and_reasons() {
     }));
 
     let g = of_kind(&all, Kind::Gathering);
-    assert_eq!(g.len(), 1, "only the 60-photo party is a gathering");
-    assert!(subset(&g[0].assets, &f.gathering));
-    let r = &g[0].reasons[0];
+    assert_eq!(g.len(), 3, "the party and the two Christmas dinners");
+    for s in &g {
+        assert!(s.reasons[0].fact("photos").unwrap() >= 25.0);
+        assert!(s.reasons[0].fact("hours").unwrap() < 8.0);
+    }
+    let party = g
+        .iter()
+        .find(|s| subset(&s.assets, &f.gathering))
+        .expect("the party is a gathering");
+    let r = &party.reasons[0];
     assert_eq!(
         (r.rule, r.fact("photos"), r.fact("faces_per_photo")),
         ("gathering", Some(60.0), Some(2.0))
