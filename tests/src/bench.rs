@@ -169,7 +169,7 @@ fn resync(n: usize, runs: usize) -> Result<ExitCode, Box<dyn std::error::Error>>
 
 fn build_kind() -> &'static str {
     if cfg!(debug_assertions) {
-        "debug core, optimised dependencies"
+        "dev profile: core and dependencies optimised, debug assertions on"
     } else {
         "release"
     }

@@ -483,4 +483,32 @@ fn degenerate_libraries_produce_no_panic() {
             assert!(!s.assets.is_empty());
         }
     }
+
+    // No GPS at all: no trips, no places, no homes — but recaps still work.
+    let no_gps = mk(2000, &|i| (now() - Duration::hours(i * 7), None));
+    let input = Input {
+        photos: &no_gps,
+        signals: &signals,
+        homes: &[],
+        now: now(),
+        zone,
+        prefs: &prefs,
+        months: &[],
+    };
+    let out = suggest(&input);
+    assert!(out
+        .iter()
+        .all(|s| !matches!(s.kind, Kind::TripHighlights | Kind::ThemePlace)));
+    assert!(out.iter().any(|s| s.kind == Kind::RecentDays));
+
+    // No dates (only file times): nothing can be placed, so nothing is suggested.
+    let mut undated = mk(500, &|i| (now() - Duration::hours(i), Some(PARIS)));
+    for p in &mut undated {
+        p.trust = DateTrust::FileTime;
+    }
+    let input = Input {
+        photos: &undated,
+        ..input
+    };
+    assert!(suggest(&input).is_empty());
 }
