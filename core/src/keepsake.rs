@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::clock::{Clock, DeviceZone, SystemClock};
-use crate::index::{assets, Db};
+use crate::index::{assets, meta, Db};
 use crate::library::records::{self, HostRecord, RecordError};
 use crate::library::scan::{self, ScanOptions, ScanReport};
 use crate::library::sync::{Job, Listed, Removal};
@@ -86,13 +86,7 @@ impl Keepsake {
     /// Local times without offset were read in the zone of the last open; if the device
     /// moved to another zone, read them again in the new one.
     fn apply_zone(&self) -> Result<()> {
-        let previous: Option<String> = self.db.read(|c| {
-            Ok(rusqlite::OptionalExtension::optional(c.query_row(
-                "SELECT value FROM meta WHERE key = ?1",
-                [ZONE_KEY],
-                |r| r.get(0),
-            ))?)
-        })?;
+        let previous = self.db.read(|c| meta::get(c, ZONE_KEY))?;
         if previous.as_deref() == Some(self.zone.name()) {
             return Ok(());
         }
@@ -101,12 +95,7 @@ impl Keepsake {
             for (id, local) in &rows {
                 assets::set_instant(tx, *id, dates::local_to_utc(*local, self.zone))?;
             }
-            tx.execute(
-                "INSERT INTO meta (key, value) VALUES (?1, ?2)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [ZONE_KEY, self.zone.name()],
-            )?;
-            Ok(())
+            meta::set(tx, ZONE_KEY, self.zone.name())
         })?;
         if previous.is_some() {
             log::info!(
@@ -309,27 +298,14 @@ impl Keepsake {
                 ));
             }
         }
-        self.db.write(|tx| {
-            match home {
-                Some((lat, lon)) => tx.execute(
-                    "INSERT INTO meta (key, value) VALUES (?1, ?2)
-                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    [HOME_KEY, &format!("{lat},{lon}")],
-                )?,
-                None => tx.execute("DELETE FROM meta WHERE key = ?1", [HOME_KEY])?,
-            };
-            Ok(())
+        self.db.write(|tx| match home {
+            Some((lat, lon)) => meta::set(tx, HOME_KEY, &format!("{lat},{lon}")),
+            None => meta::delete(tx, HOME_KEY),
         })
     }
 
     fn user_home(&self) -> Result<Option<(f64, f64)>> {
-        let value: Option<String> = self.db.read(|c| {
-            Ok(rusqlite::OptionalExtension::optional(c.query_row(
-                "SELECT value FROM meta WHERE key = ?1",
-                [HOME_KEY],
-                |r| r.get(0),
-            ))?)
-        })?;
+        let value = self.db.read(|c| meta::get(c, HOME_KEY))?;
         Ok(value.and_then(|v| {
             let (a, b) = v.split_once(',')?;
             Some((a.parse().ok()?, b.parse().ok()?))

@@ -3,6 +3,7 @@
 //! The schema is versioned with `PRAGMA user_version`; migrations are SQL files.
 
 pub(crate) mod assets;
+pub(crate) mod meta;
 mod migrations;
 
 use std::fs::{File, OpenOptions};

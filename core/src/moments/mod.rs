@@ -24,6 +24,20 @@ pub struct Photo {
 }
 
 impl Photo {
+    /// A camera photo with an exact capture instant (EXIF with offset), its local time
+    /// taken as UTC wall time; not a favourite, not junk.
+    pub fn exact(id: i64, utc: DateTime<Utc>, gps: Option<(f64, f64)>) -> Photo {
+        Photo {
+            id,
+            utc,
+            local: utc.naive_utc(),
+            trust: DateTrust::ExifOffset,
+            gps,
+            favorite: false,
+            junk: false,
+        }
+    }
+
     /// Photos whose time can place them in the timeline: camera photos with a date from
     /// the photo itself or its name. File times are copy/download times.
     pub fn placeable(&self) -> bool {
@@ -197,16 +211,7 @@ mod tests {
     use chrono::TimeZone;
 
     fn photo(id: i64, secs: i64, gps: Option<(f64, f64)>) -> Photo {
-        let utc = Utc.timestamp_opt(1_700_000_000 + secs, 0).unwrap();
-        Photo {
-            id,
-            utc,
-            local: utc.naive_utc(),
-            trust: DateTrust::ExifOffset,
-            gps,
-            favorite: false,
-            junk: false,
-        }
+        Photo::exact(id, Utc.timestamp_opt(1_700_000_000 + secs, 0).unwrap(), gps)
     }
 
     #[test]

@@ -139,19 +139,13 @@ pub fn select(photos: &[&Photo], signals: &HashMap<i64, Signals>, cap: usize) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::DateTrust;
     use chrono::{TimeZone, Utc};
 
     fn photo(id: i64, secs: i64, favorite: bool) -> Photo {
         let utc = Utc.timestamp_opt(1_700_000_000 + secs, 0).unwrap();
         Photo {
-            id,
-            utc,
-            local: utc.naive_utc(),
-            trust: DateTrust::ExifOffset,
-            gps: None,
             favorite,
-            junk: false,
+            ..Photo::exact(id, utc, None)
         }
     }
 

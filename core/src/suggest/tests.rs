@@ -442,15 +442,7 @@ fn degenerate_libraries_produce_no_panic() {
         (0..n)
             .map(|i| {
                 let (utc, gps) = f(i);
-                Photo {
-                    id: i + 1,
-                    utc,
-                    local: utc.naive_utc(),
-                    trust: DateTrust::ExifOffset,
-                    gps,
-                    favorite: false,
-                    junk: false,
-                }
+                Photo::exact(i + 1, utc, gps)
             })
             .collect()
     };

@@ -263,16 +263,11 @@ mod tests {
     use chrono::TimeZone;
 
     fn photo(id: i64, hours: i64, gps: Option<(f64, f64)>) -> Photo {
-        let utc = Utc.timestamp_opt(1_700_000_000 + hours * 3600, 0).unwrap();
-        Photo {
+        Photo::exact(
             id,
-            utc,
-            local: utc.naive_utc(),
-            trust: DateTrust::ExifOffset,
+            Utc.timestamp_opt(1_700_000_000 + hours * 3600, 0).unwrap(),
             gps,
-            favorite: false,
-            junk: false,
-        }
+        )
     }
 
     const HOME: (f64, f64) = (48.85, 2.35);
