@@ -230,8 +230,10 @@ impl Keepsake {
         privacy::grant(&self.db, scope, self.now().timestamp_millis())
     }
 
-    /// Revokes consent and erases everything derived under `scope`, at once.
+    /// Revokes consent and erases everything derived under `scope`, at once — in the
+    /// database and in memory (the suggestion engine's cached state).
     pub fn revoke_consent(&self, scope: Scope) -> Result<PurgeReport> {
+        *self.engine.lock().unwrap_or_else(|e| e.into_inner()) = suggest::Engine::new();
         privacy::revoke(&self.db, scope, self.now().timestamp_millis())
     }
 

@@ -109,6 +109,39 @@ fn a_new_store_has_no_consent_and_gated_work_fails_clearly() {
 }
 
 #[test]
+fn revoking_drops_the_suggestion_engines_memory_too() {
+    let tmp = TempDir::new("consent-engine");
+    let store = open(&tmp.join("k.db"), "UTC", "2025-06-10T12:00:00Z");
+    let records: Vec<(u64, HostRecord)> = (0..40)
+        .map(|i| {
+            let rec = HostRecord {
+                id: format!("r{i}"),
+                uri: format!("content://r/{i}"),
+                modified_ms: 1,
+                captured_ms: Some(1_749_000_000_000 + i * 600_000),
+                ..HostRecord::default()
+            };
+            (i as u64 + 1, rec)
+        })
+        .collect();
+    store
+        .sync_records(records, SyncMode::Full, &NoProgress, &CancelToken::new())
+        .unwrap();
+    store.grant_consent(Scope::Suggestions).unwrap();
+    assert!(!store.suggestions(None, &[]).unwrap().is_empty());
+    assert_eq!(store.last_suggest_run().photos, 40);
+    store.revoke_consent(Scope::Suggestions).unwrap();
+    assert_eq!(
+        store.last_suggest_run(),
+        keepsake_core::suggest::RunStats::default()
+    );
+    assert!(matches!(
+        store.suggestions(None, &[]),
+        Err(Error::ConsentRequired(Scope::Suggestions))
+    ));
+}
+
+#[test]
 fn revoking_each_scope_leaves_no_derived_bytes_in_any_database_file() {
     let tmp = TempDir::new("consent-purge");
     let (store, asset) = setup(&tmp);

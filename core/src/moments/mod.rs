@@ -48,18 +48,17 @@ impl Photo {
 /// Albums whose images are not camera memories (screenshots, messenger and download
 /// folders, as Android buckets and iOS albums name them).
 pub fn is_junk_album(name: &str) -> bool {
-    let n = name.to_lowercase();
-    [
+    let n = name.trim().to_lowercase();
+    let part_of = [
         "screenshot",
         "screen recording",
         "whatsapp",
         "telegram",
-        "messenger",
-        "signal",
         "download",
-    ]
-    .iter()
-    .any(|j| n.contains(j))
+    ];
+    // Short, common words only count as the whole name ("Signal Hill" is a place).
+    let whole = ["messenger", "signal", "signal images"];
+    part_of.iter().any(|j| n.contains(j)) || whole.contains(&n.as_str())
 }
 
 /// Segmentation parameters.
@@ -243,6 +242,23 @@ mod tests {
         ];
         let cuts = boundaries(&photos, &MomentParams::default());
         assert_eq!(cuts, [(1, Cut::PlaceJump), (3, Cut::LongGap)]);
+    }
+
+    #[test]
+    fn junk_albums() {
+        for junk in [
+            "Screenshots",
+            "WhatsApp Images",
+            "Telegram",
+            "Download",
+            "Signal",
+            "Screen recordings",
+        ] {
+            assert!(is_junk_album(junk), "{junk}");
+        }
+        for keep in ["Camera", "DCIM", "Signal Hill", "Holidays 2024"] {
+            assert!(!is_junk_album(keep), "{keep}");
+        }
     }
 
     #[test]
