@@ -4,6 +4,7 @@
 #![allow(unsafe_code)]
 
 mod logging;
+mod suggest;
 mod types;
 
 use std::sync::Arc;
@@ -12,6 +13,10 @@ use chrono::DateTime;
 use keepsake_core as core;
 
 pub use logging::{install_logger, LogLevel, LogSink};
+pub use suggest::{
+    Chapter, Moment, Reason, SpecialDate, SpecialDateKind, Suggestion, SuggestionKind, TitlePart,
+    Trip,
+};
 pub use types::{
     AssetRecord, ConsentScope, ConsentStatus, DateTrustLevel, IndexedAsset, RejectedRecord,
     SyncSummary,
@@ -66,6 +71,12 @@ impl From<core::Error> for ApiError {
     }
 }
 
+fn instant(ms: i64) -> Result<chrono::DateTime<chrono::Utc>, ApiError> {
+    DateTime::from_timestamp_millis(ms).ok_or_else(|| ApiError::InvalidArgument {
+        reason: "timestamp is out of range".into(),
+    })
+}
+
 /// The Keepsake store: one per database file. Safe to call from any thread; calls that
 /// write wait for the single writer, reads run in parallel.
 #[derive(Debug, uniffi::Object)]
@@ -116,11 +127,7 @@ impl Keepsake {
 
     /// Media assets of the last `days` calendar days at `now_ms`, oldest first.
     pub fn assets_in_window(&self, now_ms: i64, days: u32) -> Result<Vec<IndexedAsset>, ApiError> {
-        let now =
-            DateTime::from_timestamp_millis(now_ms).ok_or_else(|| ApiError::InvalidArgument {
-                reason: "now_ms is out of range".into(),
-            })?;
-        let window = self.inner.window_at(now, days)?;
+        let window = self.inner.window_at(instant(now_ms)?, days)?;
         Ok(self
             .inner
             .assets_in_window(&window)?
@@ -145,6 +152,94 @@ impl Keepsake {
     /// Revokes consent and erases everything derived under it; returns rows erased.
     pub fn revoke_consent(&self, scope: ConsentScope) -> Result<u64, ApiError> {
         Ok(self.inner.revoke_consent(scope.into())?.rows_deleted)
+    }
+
+    /// Suggestions at `now_ms`, best first. `months` asks for extra monthly recaps as
+    /// `YYYY * 100 + MM` (e.g. 202403). Needs the `Suggestions` consent.
+    pub fn suggestions(&self, now_ms: i64, months: Vec<u32>) -> Result<Vec<Suggestion>, ApiError> {
+        let now = instant(now_ms)?;
+        let months: Vec<(i32, u32)> = months.iter().map(|m| ((m / 100) as i32, m % 100)).collect();
+        if months.iter().any(|(_, m)| !(1..=12).contains(m)) {
+            return Err(ApiError::InvalidArgument {
+                reason: "months are YYYYMM".into(),
+            });
+        }
+        let names = self.inner.source_ids()?;
+        let out = self.inner.suggestions(Some(now), &months)?;
+        Ok(out
+            .into_iter()
+            .map(|x| suggest::suggestion(x, &names))
+            .collect())
+    }
+
+    /// The timeline cut into moments. Needs the `Suggestions` consent.
+    pub fn moments(&self) -> Result<Vec<Moment>, ApiError> {
+        let names = self.inner.source_ids()?;
+        let out = self
+            .inner
+            .moments(&keepsake_core::moments::MomentParams::default())?;
+        Ok(out
+            .into_iter()
+            .map(|m| suggest::moment(m, &names))
+            .collect())
+    }
+
+    /// Trips away from home (farther than `away_km`). Needs the `Suggestions` consent.
+    pub fn trips(&self, away_km: f64) -> Result<Vec<Trip>, ApiError> {
+        if !(away_km.is_finite() && away_km > 0.0) {
+            return Err(ApiError::InvalidArgument {
+                reason: "away_km must be positive".into(),
+            });
+        }
+        let names = self.inner.source_ids()?;
+        let params = keepsake_core::trips::TripParams {
+            away_km,
+            ..Default::default()
+        };
+        let out = self.inner.trips(&params)?;
+        Ok(out.into_iter().map(|t| suggest::trip(t, &names)).collect())
+    }
+
+    /// Sets the user's home (replacing the inferred one), or clears it with `None`s.
+    pub fn set_home(&self, lat: Option<f64>, lon: Option<f64>) -> Result<(), ApiError> {
+        Ok(self.inner.set_home(lat.zip(lon))?)
+    }
+
+    pub fn dismiss_suggestion(&self, id: String) -> Result<(), ApiError> {
+        Ok(self.inner.dismiss_suggestion(&id)?)
+    }
+
+    /// Hides (or shows again) a photo in every suggestion.
+    pub fn set_asset_hidden(&self, asset_id: String, hidden: bool) -> Result<(), ApiError> {
+        Ok(self.inner.set_asset_hidden(&asset_id, hidden)?)
+    }
+
+    /// Hides a time range from every suggestion; returns its id.
+    pub fn hide_range(&self, start_ms: i64, end_ms: i64) -> Result<i64, ApiError> {
+        Ok(self
+            .inner
+            .hide_range(instant(start_ms)?, instant(end_ms)?)?)
+    }
+
+    pub fn set_album_excluded(&self, album: String, excluded: bool) -> Result<(), ApiError> {
+        Ok(self.inner.set_album_excluded(&album, excluded)?)
+    }
+
+    pub fn add_special_date(&self, date: SpecialDate) -> Result<i64, ApiError> {
+        Ok(self.inner.add_special_date(&date.into())?)
+    }
+
+    pub fn remove_special_date(&self, id: i64) -> Result<bool, ApiError> {
+        Ok(self.inner.remove_special_date(id)?)
+    }
+
+    pub fn special_dates(&self) -> Result<Vec<SpecialDate>, ApiError> {
+        Ok(self
+            .inner
+            .special_dates()?
+            .into_iter()
+            .map(Into::into)
+            .collect())
     }
 }
 
@@ -219,6 +314,71 @@ mod tests {
         ));
         assert!(matches!(
             Keepsake::open("/x".into(), "Mars/Olympus".into()),
+            Err(ApiError::InvalidArgument { .. })
+        ));
+        // Suggestions, moments, trips and feedback through the wrappers.
+        assert!(matches!(
+            store.suggestions(now, vec![]),
+            Err(ApiError::ConsentRequired {
+                scope: ConsentScope::Suggestions
+            })
+        ));
+        store.grant_consent(ConsentScope::Suggestions).unwrap();
+        let many: Vec<AssetRecord> = (0..20)
+            .map(|i| {
+                let mut r = record(&format!("m{i}"));
+                r.captured_at = Some(format!("2025-06-0{}T1{}:00:00+02:00", 1 + i % 9, i % 10));
+                r
+            })
+            .collect();
+        store.sync_records(many, false).unwrap();
+        let all = store.suggestions(now, vec![202505]).unwrap();
+        let recent = all
+            .iter()
+            .find(|s| s.kind == SuggestionKind::RecentDays)
+            .unwrap();
+        assert!(recent
+            .asset_ids
+            .iter()
+            .all(|a| a.starts_with('m') || a == "1"));
+        assert!(recent.reasons[0].facts.contains_key("photos"));
+        assert!(matches!(
+            store.suggestions(now, vec![202513]),
+            Err(ApiError::InvalidArgument { .. })
+        ));
+        store.dismiss_suggestion(recent.id.clone()).unwrap();
+        assert!(store
+            .suggestions(now, vec![])
+            .unwrap()
+            .iter()
+            .all(|s| s.id != recent.id));
+        assert!(!store.moments().unwrap().is_empty());
+        assert!(store.trips(50.0).unwrap().is_empty(), "no GPS, no trips");
+        assert!(matches!(
+            store.trips(-1.0),
+            Err(ApiError::InvalidArgument { .. })
+        ));
+        let id = store
+            .add_special_date(SpecialDate {
+                id: 0,
+                label: "Mia".into(),
+                kind: SpecialDateKind::Birthday,
+                month: 2,
+                day: 29,
+                year: None,
+            })
+            .unwrap();
+        assert_eq!(store.special_dates().unwrap()[0].id, id);
+        assert!(store.remove_special_date(id).unwrap());
+        assert!(matches!(
+            store.add_special_date(SpecialDate {
+                id: 0,
+                label: "X".into(),
+                kind: SpecialDateKind::Other,
+                month: 2,
+                day: 30,
+                year: None
+            }),
             Err(ApiError::InvalidArgument { .. })
         ));
         drop(store);
