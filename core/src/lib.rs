@@ -17,6 +17,7 @@ pub mod privacy;
 pub mod progress;
 pub mod suggest;
 pub mod trips;
+pub mod vision;
 
 pub use crate::clock::{Clock, DeviceZone, FixedClock, SystemClock};
 pub use crate::error::{Error, Result};

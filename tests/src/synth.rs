@@ -192,8 +192,8 @@ pub fn jpeg_header(width: u16, height: u16, spec: &ExifSpec) -> Vec<u8> {
     out
 }
 
-/// A PNG header (signature + IHDR) announcing `width` × `height`: a decompression-bomb
-/// stand-in when the size is huge.
+/// A PNG header (signature + IHDR + IEND, valid CRCs, no image data) announcing
+/// `width` × `height`: a decompression-bomb stand-in when the size is huge.
 pub fn png_header(width: u32, height: u32) -> Vec<u8> {
     let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
     let mut ihdr = Vec::new();
@@ -201,11 +201,28 @@ pub fn png_header(width: u32, height: u32) -> Vec<u8> {
     ihdr.extend(height.to_be_bytes());
     ihdr.extend([8, 6, 0, 0, 0]);
     out.extend((ihdr.len() as u32).to_be_bytes());
-    out.extend(b"IHDR");
-    out.extend(&ihdr);
-    out.extend([0, 0, 0, 0]); // CRC is not checked by the metadata reader
+    let mut chunk = b"IHDR".to_vec();
+    chunk.extend(&ihdr);
+    out.extend(&chunk);
+    out.extend(crc32(&chunk).to_be_bytes());
     out.extend([0, 0, 0, 0]);
     out.extend(b"IEND");
-    out.extend([0xAE, 0x42, 0x60, 0x82]);
+    out.extend(crc32(b"IEND").to_be_bytes());
     out
+}
+
+/// CRC-32 (IEEE), as PNG chunks carry it; decoders check it.
+pub fn crc32(data: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &b in data {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
 }

@@ -1,0 +1,311 @@
+//! Face detection with tract, behind one small interface: load a model once (path or
+//! bytes; YuNet or RetinaFace, recognised by its outputs), detect on an upright working
+//! image. Pre- and post-processing are pure functions; plans are optimised once per
+//! input size and cached.
+
+pub mod nms;
+pub mod retinaface;
+pub mod yunet;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use serde::Serialize;
+use tract_onnx::prelude::*;
+
+use super::Rgb;
+
+/// One face, in the pixels of the image it was detected on.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Face {
+    pub x: f32,
+    pub y: f32,
+    pub w: f32,
+    pub h: f32,
+    pub score: f32,
+    /// Right eye, left eye, nose, right and left mouth corners (the subject's).
+    pub landmarks: [[f32; 2]; 5],
+}
+
+impl Face {
+    /// The same face in an image `factor` times larger.
+    pub fn scaled(self, factor: f32) -> Face {
+        Face {
+            x: self.x * factor,
+            y: self.y * factor,
+            w: self.w * factor,
+            h: self.h * factor,
+            score: self.score,
+            landmarks: self.landmarks.map(|[a, b]| [a * factor, b * factor]),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DetectParams {
+    pub score_threshold: f32,
+    pub nms_iou: f32,
+    /// Faces smaller than this (short side, in the detection image's pixels) are dropped.
+    pub min_face: f32,
+}
+
+impl DetectParams {
+    /// The operating points the model authors publish.
+    pub fn for_kind(kind: ModelKind) -> DetectParams {
+        match kind {
+            ModelKind::YuNet => DetectParams {
+                score_threshold: 0.6,
+                nms_iou: 0.3,
+                min_face: 4.0,
+            },
+            ModelKind::RetinaFace => DetectParams {
+                score_threshold: 0.5,
+                nms_iou: 0.4,
+                min_face: 4.0,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelKind {
+    YuNet,
+    RetinaFace,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    #[error("not an ONNX model tract can read: {0}")]
+    NotOnnx(String),
+    #[error("unrecognised face model outputs: {0}")]
+    UnknownOutputs(String),
+    #[error("model cannot be prepared: {0}")]
+    Prepare(String),
+    #[error("inference failed: {0}")]
+    Inference(String),
+    #[error("i/o error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+type Plan = Arc<TypedRunnableModel>;
+
+/// A loaded face detector.
+pub struct FaceModel {
+    kind: ModelKind,
+    sha256: String,
+    bytes: Vec<u8>,
+    /// Index of each output the decoder needs, in the order the decoder reads them.
+    roles: Vec<usize>,
+    plans: Mutex<HashMap<(usize, usize), Plan>>,
+}
+
+impl std::fmt::Debug for FaceModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FaceModel")
+            .field("kind", &self.kind)
+            .field("sha256", &self.sha256)
+            .finish_non_exhaustive()
+    }
+}
+
+const YUNET_OUTPUTS: [&str; 12] = [
+    "cls_8", "cls_16", "cls_32", "obj_8", "obj_16", "obj_32", "bbox_8", "bbox_16", "bbox_32",
+    "kps_8", "kps_16", "kps_32",
+];
+const RETINA_OUTPUTS: [&str; 3] = ["loc", "conf", "landmarks"];
+
+fn parse(bytes: &[u8]) -> Result<InferenceModel, ModelError> {
+    tract_onnx::onnx()
+        .with_ignore_value_info(true)
+        .with_ignore_output_shapes(true)
+        .model_for_read(&mut &bytes[..])
+        .map_err(|e| ModelError::NotOnnx(e.to_string()))
+}
+
+impl FaceModel {
+    pub fn load_path(path: &std::path::Path) -> Result<FaceModel, ModelError> {
+        FaceModel::load_bytes(std::fs::read(path)?)
+    }
+
+    /// Parses the model, recognises it by its outputs, and prepares one plan, so a bad
+    /// file fails here and not at the first photo.
+    pub fn load_bytes(bytes: Vec<u8>) -> Result<FaceModel, ModelError> {
+        let model = parse(&bytes)?;
+        let outlets = model
+            .output_outlets()
+            .map_err(|e| ModelError::NotOnnx(e.to_string()))?;
+        // ONNX graph output names are outlet labels; node names are the fallback.
+        let names: Vec<String> = outlets
+            .iter()
+            .map(|o| {
+                model
+                    .outlet_label(*o)
+                    .unwrap_or(&model.node(o.node).name)
+                    .to_string()
+            })
+            .collect();
+        let find = |wanted: &[&str]| -> Option<Vec<usize>> {
+            wanted
+                .iter()
+                .map(|w| names.iter().position(|n| n == w))
+                .collect()
+        };
+        let (kind, roles) = if let Some(r) = find(&YUNET_OUTPUTS) {
+            (ModelKind::YuNet, r)
+        } else if let Some(r) = find(&RETINA_OUTPUTS) {
+            (ModelKind::RetinaFace, r)
+        } else {
+            return Err(ModelError::UnknownOutputs(names.join(", ")));
+        };
+        let sha256 = sha256_hex(&bytes);
+        let fm = FaceModel {
+            kind,
+            sha256,
+            bytes,
+            roles,
+            plans: Mutex::new(HashMap::new()),
+        };
+        fm.plan(320, 320)?;
+        Ok(fm)
+    }
+
+    pub fn kind(&self) -> ModelKind {
+        self.kind
+    }
+
+    /// SHA-256 of the model file: stored with results so a new model means re-analysis.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+
+    fn plan(&self, w: usize, h: usize) -> Result<Plan, ModelError> {
+        if let Some(p) = self
+            .plans
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&(w, h))
+        {
+            return Ok(p.clone());
+        }
+        let prepare = |e: TractError| ModelError::Prepare(e.to_string());
+        let plan = parse(&self.bytes)?
+            .with_input_fact(0, f32::fact([1, 3, h, w]).into())
+            .map_err(prepare)?
+            .into_optimized()
+            .map_err(prepare)?
+            .into_runnable()
+            .map_err(prepare)?;
+        self.plans
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert((w, h), plan.clone());
+        Ok(plan)
+    }
+
+    /// Faces in `img` (upright, working size), in its pixels.
+    pub fn detect(&self, img: &Rgb, params: &DetectParams) -> Result<Vec<Face>, ModelError> {
+        let (w, h) = (img.width as usize, img.height as usize);
+        // Both models want sides that are multiples of 32: pad right and bottom.
+        let (pw, ph) = (w.div_ceil(32) * 32, h.div_ceil(32) * 32);
+        let (mean, pad) = match self.kind {
+            ModelKind::YuNet => ([0.0; 3], 0.0),
+            ModelKind::RetinaFace => (retinaface::MEAN_BGR, 0.0),
+        };
+        let data = to_bgr_planar(img, pw, ph, mean, pad);
+        let input: Tensor = tract_ndarray::Array4::from_shape_vec((1, 3, ph, pw), data)
+            .map_err(|e| ModelError::Inference(e.to_string()))?
+            .into();
+        let outputs = self
+            .plan(pw, ph)?
+            .run(tvec!(input.into()))
+            .map_err(|e| ModelError::Inference(e.to_string()))?;
+        let view = |role: usize| -> Result<&[f32], ModelError> {
+            let t = outputs
+                .get(self.roles[role])
+                .ok_or_else(|| ModelError::Inference("missing output".into()))?;
+            t.try_as_plain_ram()
+                .and_then(|v| v.as_slice::<f32>())
+                .map_err(|e| ModelError::Inference(e.to_string()))
+        };
+        let raw = match self.kind {
+            ModelKind::YuNet => {
+                let v: Vec<&[f32]> = (0..12).map(view).collect::<Result<_, _>>()?;
+                let out = yunet::Outputs {
+                    cls: [v[0], v[1], v[2]],
+                    obj: [v[3], v[4], v[5]],
+                    bbox: [v[6], v[7], v[8]],
+                    kps: [v[9], v[10], v[11]],
+                };
+                yunet::decode(&out, pw, ph, params.score_threshold)
+            }
+            ModelKind::RetinaFace => {
+                let priors = retinaface::priors(pw, ph);
+                retinaface::decode(
+                    view(0)?,
+                    view(1)?,
+                    view(2)?,
+                    &priors,
+                    pw,
+                    ph,
+                    params.score_threshold,
+                )
+            }
+        };
+        Ok(nms::nms(raw, params.nms_iou)
+            .into_iter()
+            .filter(|f| f.w.min(f.h) >= params.min_face)
+            .filter(|f| f.x < w as f32 && f.y < h as f32 && f.x + f.w > 0.0 && f.y + f.h > 0.0)
+            .collect())
+    }
+}
+
+/// NCHW float planes in B, G, R order minus `mean`, padded to `pw` × `ph` with `pad`
+/// (after mean subtraction).
+pub fn to_bgr_planar(img: &Rgb, pw: usize, ph: usize, mean: [f32; 3], pad: f32) -> Vec<f32> {
+    let (w, h) = (img.width as usize, img.height as usize);
+    let plane = pw * ph;
+    let mut out = vec![pad; 3 * plane];
+    for y in 0..h.min(ph) {
+        for x in 0..w.min(pw) {
+            let s = (y * w + x) * 3;
+            let d = y * pw + x;
+            out[d] = f32::from(img.data[s + 2]) - mean[0];
+            out[plane + d] = f32::from(img.data[s + 1]) - mean[1];
+            out[2 * plane + d] = f32::from(img.data[s]) - mean[2];
+        }
+    }
+    out
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn planar_bgr_with_padding() {
+        let img = Rgb::new(2, 1, vec![10, 20, 30, 40, 50, 60]).unwrap();
+        let t = to_bgr_planar(&img, 4, 2, [1.0, 2.0, 3.0], -9.0);
+        // Blue plane first: pixel 0 blue is 30 - 1.
+        assert_eq!(&t[0..4], &[29.0, 59.0, -9.0, -9.0]);
+        assert_eq!(t[8], 18.0); // green plane, pixel 0
+        assert_eq!(t[16], 7.0); // red plane, pixel 0
+        assert_eq!(t.len(), 24);
+    }
+
+    #[test]
+    fn not_a_model_fails_at_load() {
+        assert!(matches!(
+            FaceModel::load_bytes(b"definitely not onnx".to_vec()),
+            Err(ModelError::NotOnnx(_))
+        ));
+    }
+}
