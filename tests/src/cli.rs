@@ -117,6 +117,18 @@ pub enum Command {
         #[arg(allow_negative_numbers = true)]
         coords: Vec<f64>,
     },
+    /// Detect faces in images (files or folders): one JSON object per image.
+    Faces {
+        paths: Vec<PathBuf>,
+        /// ONNX face detector (YuNet or RetinaFace).
+        #[arg(long)]
+        model: PathBuf,
+        #[arg(long)]
+        json: bool,
+        /// Working size (long side, pixels) the detector sees.
+        #[arg(long, default_value_t = 640)]
+        size: u32,
+    },
     /// Benchmarks that print figures.
     Bench {
         #[command(subcommand)]
@@ -538,6 +550,12 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Faces {
+            paths,
+            model,
+            json,
+            size,
+        } => crate::faces::run(paths, model, *json, *size),
         Command::Bench { which } => crate::bench::run(which),
     }
 }

@@ -4,6 +4,7 @@
 
 mod bench;
 mod cli;
+mod faces;
 mod logger;
 mod output;
 

@@ -183,3 +183,56 @@ fn sync_records_and_consent_commands() {
     let out = keepsake(&tmp, &["consent", "grant", "everything"]);
     assert!(!out.status.success());
 }
+
+#[test]
+fn faces_command_reports_every_image() {
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let dir = shared.join("data/faces/dlib_pascal_voc/images");
+    let model = shared.join("models/yunet_s_dynamic.onnx");
+    let out = Command::new(env!("CARGO_BIN_EXE_keepsake"))
+        .args([
+            "faces",
+            dir.to_str().unwrap(),
+            "--model",
+            model.to_str().unwrap(),
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows = json_lines(&out);
+    assert_eq!(rows.len(), 9);
+    let faces: usize = rows
+        .iter()
+        .map(|r| r["faces"].as_array().unwrap().len())
+        .sum();
+    assert!(
+        (40..=50).contains(&faces),
+        "{faces} faces in the 43-face set"
+    );
+    for r in &rows {
+        let (w, h) = (r["width"].as_f64().unwrap(), r["height"].as_f64().unwrap());
+        for f in r["faces"].as_array().unwrap() {
+            assert_eq!(f["landmarks"].as_array().unwrap().len(), 5);
+            let cx = f["x"].as_f64().unwrap() + f["w"].as_f64().unwrap() / 2.0;
+            assert!((0.0..w).contains(&cx) && f["y"].as_f64().unwrap() < h);
+        }
+    }
+    let bad = Command::new(env!("CARGO_BIN_EXE_keepsake"))
+        .args([
+            "faces",
+            dir.to_str().unwrap(),
+            "--model",
+            shared.join("models/SOURCES.md").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("cannot load the face model"));
+}

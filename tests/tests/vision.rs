@@ -272,3 +272,58 @@ fn a_model_that_is_not_a_face_detector_fails_at_load() {
         Err(ModelError::NotOnnx(_))
     ));
 }
+
+/// A photo taken with the phone turned: the stored pixels are sideways and EXIF says
+/// "rotate 90° clockwise" (orientation 6). Faces must be found on the upright image and
+/// reported in its coordinates, i.e. where they are in the original upright photo.
+#[test]
+fn faces_are_reported_in_upright_original_coordinates() {
+    use keepsake_core::vision::{decode::from_rgba, orient};
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let path = shared.join("data/faces/dlib_pascal_voc/images/2007_007763.jpg");
+    let full = DecodeOptions {
+        long_side: 10_000,
+        use_thumbnail: false,
+        ..DecodeOptions::default()
+    };
+    let upright = decode_file(&path, Hint::default(), &full).unwrap().image;
+    // Stored sideways: turned 90° counter-clockwise (what orientation 8 does).
+    let sideways = orient::apply(upright.clone(), 8);
+    let rgba: Vec<u8> = sideways
+        .data
+        .chunks_exact(3)
+        .flat_map(|p| [p[0], p[1], p[2], 255])
+        .collect();
+
+    let m = model(&shared, "retinaface_mnet025.onnx");
+    let params = DetectParams::for_kind(m.kind());
+    let opts = DecodeOptions {
+        long_side: 640,
+        ..DecodeOptions::default()
+    };
+    let find = |d: keepsake_core::vision::decode::Decoded| -> (u32, u32, Vec<Face>) {
+        let faces = m
+            .detect(&d.image, &params)
+            .unwrap()
+            .into_iter()
+            .map(|f| f.scaled(d.scale() as f32))
+            .collect();
+        (d.original_width, d.original_height, faces)
+    };
+    let (w, h, plain) = find(decode_file(&path, Hint::default(), &opts).unwrap());
+    let (tw, th, turned) =
+        find(from_rgba(sideways.width, sideways.height, &rgba, Some(6), &opts).unwrap());
+    assert_eq!((tw, th), (w, h), "upright size");
+    assert!(plain.len() >= 5);
+    let matched = plain
+        .iter()
+        .filter(|f| turned.iter().any(|g| iou(f, g) >= 0.8))
+        .count();
+    assert!(
+        matched * 10 >= plain.len() * 9,
+        "{matched} of {} faces at the same upright place",
+        plain.len()
+    );
+}
