@@ -68,6 +68,7 @@ pub struct Keepsake {
 
 const ZONE_KEY: &str = "device_zone";
 const HOME_KEY: &str = "user_home";
+pub(crate) const FOLDER_ROOT_KEY: &str = "folder_root";
 
 impl Keepsake {
     /// Opens (or creates) the store at `path`. A new store has no consent.
@@ -139,7 +140,12 @@ impl Keepsake {
         cancel: &CancelToken,
     ) -> Result<ScanReport> {
         let job = self.job(Origin::Folder, listener, cancel);
-        scan::scan(&job, root, self.zone, options)
+        let report = scan::scan(&job, root, self.zone, options)?;
+        // Analysis reads the files again: remember where they are (on the device only).
+        if let Some(root) = root.canonicalize().ok().as_deref().and_then(Path::to_str) {
+            self.db.write(|tx| meta::set(tx, FOLDER_ROOT_KEY, root))?;
+        }
+        Ok(report)
     }
 
     /// Applies host records (MediaStore / PhotoKit). Invalid records are rejected and
@@ -353,6 +359,32 @@ impl Keepsake {
             stats.selections_computed
         );
         Ok(out)
+    }
+
+    /// Analyses pixels (and faces, with a model) of every photo not analysed yet — the
+    /// recent window first. Needs the `pixels` consent, and `faces` with a model.
+    /// Cancelling keeps what was committed; the next run resumes.
+    pub fn analyze(
+        &self,
+        model: Option<&crate::vision::detect::FaceModel>,
+        options: &crate::analysis::AnalyzeOptions,
+        listener: &dyn ProgressListener,
+        cancel: &CancelToken,
+    ) -> Result<crate::analysis::AnalyzeReport> {
+        self.require_consent(Scope::Pixels)?;
+        if model.is_some() {
+            self.require_consent(Scope::Faces)?;
+        }
+        let window = self.recent_window(crate::library::window::DEFAULT_DAYS)?;
+        crate::analysis::run(
+            &self.db,
+            model,
+            window.start,
+            self.now(),
+            options,
+            listener,
+            cancel,
+        )
     }
 
     /// What the last [`suggestions`](Self::suggestions) call recomputed.

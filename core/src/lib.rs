@@ -5,11 +5,12 @@
 //! folder scan), grant consent before any analysis, and ask for the recent window.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod analysis;
 pub mod clock;
 mod error;
 pub mod geo;
 pub mod index;
-mod keepsake;
+pub(crate) mod keepsake;
 pub mod library;
 pub mod metadata;
 pub mod moments;

@@ -13,6 +13,8 @@ pub enum Stage {
     Indexing,
     /// Removing assets that disappeared.
     Removing,
+    /// Analysing pixels and faces.
+    Analyzing,
 }
 
 /// One progress report. `total` is known once listing is done.

@@ -117,6 +117,20 @@ pub enum Command {
         #[arg(allow_negative_numbers = true)]
         coords: Vec<f64>,
     },
+    /// Analyse pixels and faces of the indexed photos (needs the `pixels` consent, and
+    /// `faces` with --model). Resumes where a previous run stopped.
+    Analyze {
+        /// ONNX face detector; without it only pixel signals are computed.
+        #[arg(long)]
+        model: Option<PathBuf>,
+        #[arg(long, default_value_t = 640)]
+        size: u32,
+        /// Worker threads (default: one per core).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// Detect faces in images (files or folders): one JSON object per image.
     Faces {
         paths: Vec<PathBuf>,
@@ -547,6 +561,57 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
                         return Err(format!("no date with id {id}").into());
                     }
                 }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Analyze {
+            model,
+            size,
+            threads,
+            json,
+        } => {
+            let store = open(&args)?;
+            let model = match model {
+                Some(p) => Some(
+                    keepsake_core::vision::detect::FaceModel::load_path(p)
+                        .map_err(|e| format!("cannot load the face model: {e}"))?,
+                ),
+                None => None,
+            };
+            let options = keepsake_core::analysis::AnalyzeOptions {
+                long_side: *size,
+                threads: *threads,
+                ..Default::default()
+            };
+            let bar = ProgressBar::new("analysing");
+            let started = Instant::now();
+            let report = store.analyze(
+                model.as_ref(),
+                &options,
+                &|p: Progress| bar.update(p),
+                &CancelToken::new(),
+            )?;
+            bar.finish();
+            let secs = started.elapsed().as_secs_f64();
+            if *json {
+                println!("{}", serde_json::to_string(&report)?);
+            } else {
+                let host = if report.need_host_pixels > 0 {
+                    format!(
+                        "; {} host photos need pixels from the app",
+                        report.need_host_pixels
+                    )
+                } else {
+                    String::new()
+                };
+                println!(
+                    "analysed {} photos in {secs:.1} s ({:.1} photos/s): {} failed, {} faces, {} near-duplicate groups{host}",
+                    report.analysed,
+                    report.analysed as f64 / secs.max(1e-9),
+                    report.failed,
+                    report.faces,
+                    report.duplicate_groups,
+                );
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -7,6 +7,7 @@ use crate::{Error, Result};
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_feedback.sql"),
+    include_str!("migrations/0003_analysis.sql"),
 ];
 
 /// The schema version this library writes.

@@ -39,7 +39,7 @@ impl Scope {
     pub fn tables(self) -> &'static [&'static str] {
         match self {
             Scope::Pixels => &["photo_signals"],
-            Scope::Faces => &["faces"],
+            Scope::Faces => &["faces", "face_analysis"],
             // Suggestions first: purging one asset drops the suggestions that used it.
             Scope::Suggestions => &["suggestions", "suggestion_assets"],
         }

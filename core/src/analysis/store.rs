@@ -1,0 +1,192 @@
+//! Analysis work and results in the store.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, Transaction};
+
+use super::{Job, Outcome};
+use crate::vision::decode::Hint;
+use crate::vision::dedupe::Hashed;
+use crate::Result;
+
+/// Photos needing pixel analysis, or face analysis with `model` (when given).
+const PENDING: &str = "
+    FROM assets a
+    LEFT JOIN photo_signals s ON s.asset_id = a.id
+    LEFT JOIN face_analysis f ON f.asset_id = a.id
+    WHERE a.status = 'ok' AND a.kind != 'video'
+      AND (s.asset_id IS NULL
+           OR (?1 IS NOT NULL AND s.error IS NULL AND (f.model_sha256 IS NULL OR f.model_sha256 != ?1)))";
+
+fn root(conn: &Connection) -> Result<Option<PathBuf>> {
+    Ok(crate::index::meta::get(conn, crate::keepsake::FOLDER_ROOT_KEY)?.map(PathBuf::from))
+}
+
+/// (pending photos with a readable file, host photos without one).
+pub(crate) fn pending_counts(conn: &Connection, sha: Option<&str>) -> Result<(u64, u64)> {
+    let sql =
+        format!("SELECT a.origin = 'folder' OR a.uri LIKE '/%', count(*) {PENDING} GROUP BY 1");
+    let mut stmt = conn.prepare(&sql)?;
+    let mut files = 0;
+    let mut host = 0;
+    for row in stmt.query_map([sha], |r| Ok((r.get::<_, bool>(0)?, r.get::<_, i64>(1)?)))? {
+        let (readable, n) = row?;
+        if readable {
+            files += n as u64;
+        } else {
+            host += n as u64;
+        }
+    }
+    Ok((files, host))
+}
+
+/// The next `limit` jobs: the recent window first (newest first), then older photos.
+pub(crate) fn pending(
+    conn: &Connection,
+    sha: Option<&str>,
+    recent_start: DateTime<Utc>,
+    limit: usize,
+) -> Result<Vec<Job>> {
+    let root = root(conn)?;
+    let sql = format!(
+        "SELECT a.id, a.origin, a.uri, a.orientation, a.thumb_offset, a.thumb_len,
+                (?1 IS NOT NULL AND (f.model_sha256 IS NULL OR f.model_sha256 != ?1))
+         {PENDING} AND (a.origin = 'folder' OR a.uri LIKE '/%')
+         ORDER BY a.captured_utc_ms >= ?2 DESC, a.captured_utc_ms DESC, a.id
+         LIMIT ?3"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(
+        params![sha, recent_start.timestamp_millis(), limit as i64],
+        |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<u8>>(3)?,
+                r.get::<_, Option<i64>>(4)?.zip(r.get::<_, Option<u32>>(5)?),
+                r.get::<_, bool>(6)?,
+            ))
+        },
+    )?;
+    let mut jobs = Vec::new();
+    for row in rows {
+        let (id, origin, uri, orientation, thumb, needs_faces) = row?;
+        let path = match (origin.as_str(), &root) {
+            ("folder", Some(root)) => root.join(&uri),
+            _ => PathBuf::from(uri),
+        };
+        jobs.push(Job {
+            id,
+            path,
+            hint: Hint {
+                orientation,
+                thumbnail: thumb.map(|(o, l)| (o as u64, l)),
+            },
+            needs_faces,
+        });
+    }
+    Ok(jobs)
+}
+
+pub(crate) fn save(
+    tx: &Transaction<'_>,
+    batch: &[(Job, Outcome)],
+    sha: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let now_ms = now.timestamp_millis();
+    for (job, outcome) in batch {
+        match outcome {
+            Outcome::Done {
+                quality: q,
+                dhash,
+                phash,
+                faces,
+            } => {
+                tx.prepare_cached(
+                    "INSERT OR REPLACE INTO photo_signals
+                       (asset_id, sharpness, brightness, clipped_high, clipped_low, dhash, phash, quality,
+                        analysed_at_ms, error)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, NULL)",
+                )?
+                .execute(params![
+                    job.id,
+                    q.sharpness,
+                    q.brightness,
+                    q.clipped_high,
+                    q.clipped_low,
+                    *dhash as i64,
+                    *phash as i64,
+                    q.score,
+                    now_ms
+                ])?;
+                if let (Some(faces), Some(sha)) = (faces, sha) {
+                    tx.prepare_cached("DELETE FROM faces WHERE asset_id = ?1")?
+                        .execute([job.id])?;
+                    let mut insert = tx.prepare_cached(
+                        "INSERT INTO faces (asset_id, model_sha256, x, y, w, h, score, landmarks, analysed_at_ms)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    )?;
+                    for f in faces {
+                        let lm: Vec<u8> = f
+                            .landmarks
+                            .iter()
+                            .flatten()
+                            .flat_map(|v| v.to_le_bytes())
+                            .collect();
+                        insert.execute(params![
+                            job.id, sha, f.x, f.y, f.w, f.h, f.score, lm, now_ms
+                        ])?;
+                    }
+                    tx.prepare_cached(
+                        "INSERT OR REPLACE INTO face_analysis (asset_id, model_sha256, analysed_at_ms) VALUES (?1, ?2, ?3)",
+                    )?
+                    .execute(params![job.id, sha, now_ms])?;
+                }
+            }
+            Outcome::Failed(kind) => {
+                tx.prepare_cached(
+                    "INSERT OR REPLACE INTO photo_signals (asset_id, analysed_at_ms, error) VALUES (?1, ?2, ?3)",
+                )?
+                .execute(params![job.id, now_ms, kind])?;
+            }
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn hashed(conn: &Connection) -> Result<Vec<Hashed>> {
+    let mut stmt = conn.prepare(
+        "SELECT s.asset_id, a.captured_utc_ms, s.dhash, s.phash, coalesce(s.quality, 0)
+         FROM photo_signals s JOIN assets a ON a.id = s.asset_id
+         WHERE s.dhash IS NOT NULL AND s.phash IS NOT NULL",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Hashed {
+            id: r.get(0)?,
+            utc: DateTime::from_timestamp_millis(r.get(1)?).unwrap_or_default(),
+            dhash: r.get::<_, i64>(2)? as u64,
+            phash: r.get::<_, i64>(3)? as u64,
+            quality: r.get::<_, f64>(4)? as f32,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Each group's members get the group leader's (best shot's) id; others none.
+pub(crate) fn set_duplicate_groups(tx: &Transaction<'_>, groups: &[Vec<i64>]) -> Result<()> {
+    tx.execute(
+        "UPDATE photo_signals SET duplicate_group = NULL WHERE duplicate_group IS NOT NULL",
+        [],
+    )?;
+    let mut stmt =
+        tx.prepare_cached("UPDATE photo_signals SET duplicate_group = ?1 WHERE asset_id = ?2")?;
+    for g in groups {
+        for id in g {
+            stmt.execute([g[0], *id])?;
+        }
+    }
+    Ok(())
+}
