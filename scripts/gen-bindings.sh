@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Generates the Kotlin and Swift bindings from the host-built keepsake-ffi library into
 # target/bindings, and syntax-checks the C header the Swift module imports.
-# The library and uniffi-bindgen are built with separate -p invocations so that
-# uniffi's `cli` feature never ends up in the shipped library.
+# The library is built with the workspace's default members (the same feature set as
+# the tests, so nothing is rebuilt; uniffi-bindgen is not among them, so uniffi's `cli`
+# feature never ends up in the shipped library), and the bindgen on its own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --locked -p keepsake-ffi
+cargo build --locked
 cargo build --locked -p uniffi-bindgen
 out=target/bindings
 rm -rf "$out"
