@@ -6,5 +6,6 @@ cd "$(dirname "$0")/.."
 for tool in cargo gcc; do
     command -v "$tool" >/dev/null || { echo "setup: $tool is required" >&2; exit 1; }
 done
-cargo build --locked -p keepsake-harness
+# The default members (core, bindings, harness): one feature set, shared with the tests.
+cargo build --locked
 echo "setup: done — run target/debug/keepsake --help"
