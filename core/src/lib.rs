@@ -7,6 +7,7 @@
 
 pub mod analysis;
 pub mod clock;
+pub mod cluster;
 mod error;
 pub mod geo;
 pub mod index;

@@ -8,6 +8,7 @@ use chrono::Datelike;
 use super::types::{Kind, Reason, Suggestion, TitlePart};
 use super::Meta;
 use super::{build, recency, Context};
+use crate::cluster::UnionFind;
 use crate::geo::haversine_km;
 use crate::moments::{Moment, Photo};
 
@@ -176,31 +177,21 @@ pub(crate) fn recurring(ctx: &Context<'_>) -> Vec<Suggestion> {
         .filter(|m| gathering(ctx, m, median).is_some())
         .collect();
     // Group gatherings that recur yearly (union of close pairs).
-    let mut group: Vec<usize> = (0..notable.len()).collect();
-    fn root(g: &mut [usize], i: usize) -> usize {
-        let mut r = i;
-        while g[r] != r {
-            r = g[r];
-        }
-        g[i] = r;
-        r
-    }
+    let mut sets = UnionFind::new(notable.len());
     for i in 0..notable.len() {
         for j in i + 1..notable.len() {
             if close_in_year(notable[i], notable[j]) {
-                let (a, b) = (root(&mut group, i), root(&mut group, j));
-                group[a.max(b)] = a.min(b);
+                sets.union(i, j);
             }
         }
     }
-    let mut chains: std::collections::BTreeMap<usize, Vec<&Moment>> =
-        std::collections::BTreeMap::new();
-    for (i, m) in notable.iter().enumerate() {
-        let r = root(&mut group, i);
-        chains.entry(r).or_default().push(m);
-    }
+    let chains: Vec<Vec<&Moment>> = sets
+        .groups()
+        .into_iter()
+        .map(|g| g.into_iter().map(|i| notable[i]).collect())
+        .collect();
     chains
-        .into_values()
+        .into_iter()
         .filter_map(|ms| {
             let years: BTreeSet<i32> = ms.iter().map(|m| m.start.date_naive().year()).collect();
             if years.len() < 2 || day_spread(&ms) > RECUR_MAX_SPREAD_DAYS {

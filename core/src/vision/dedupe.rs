@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::hash::hamming;
+use crate::cluster::UnionFind;
 
 /// One analysed photo.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -37,14 +38,7 @@ impl Default for DedupeParams {
 pub fn groups(photos: &[Hashed], p: &DedupeParams) -> Vec<Vec<i64>> {
     let mut sorted: Vec<&Hashed> = photos.iter().collect();
     sorted.sort_by_key(|h| (h.utc, h.id));
-    let mut parent: Vec<usize> = (0..sorted.len()).collect();
-    fn root(p: &mut [usize], mut i: usize) -> usize {
-        while p[i] != i {
-            p[i] = p[p[i]];
-            i = p[i];
-        }
-        i
-    }
+    let mut sets = UnionFind::new(sorted.len());
     for i in 0..sorted.len() {
         for j in i + 1..sorted.len() {
             if (sorted[j].utc - sorted[i].utc).num_seconds() > p.max_gap_s {
@@ -53,21 +47,15 @@ pub fn groups(photos: &[Hashed], p: &DedupeParams) -> Vec<Vec<i64>> {
             let (a, b) = (sorted[i], sorted[j]);
             if hamming(a.dhash, b.dhash) <= p.max_dhash && hamming(a.phash, b.phash) <= p.max_phash
             {
-                let (ra, rb) = (root(&mut parent, i), root(&mut parent, j));
-                parent[ra.max(rb)] = ra.min(rb);
+                sets.union(i, j);
             }
         }
     }
-    let mut by_root: std::collections::BTreeMap<usize, Vec<&Hashed>> =
-        std::collections::BTreeMap::new();
-    for (i, h) in sorted.iter().enumerate() {
-        let r = root(&mut parent, i);
-        by_root.entry(r).or_default().push(h);
-    }
-    by_root
-        .into_values()
+    sets.groups()
+        .into_iter()
         .filter(|g| g.len() >= 2)
-        .map(|mut g| {
+        .map(|g| {
+            let mut g: Vec<&Hashed> = g.into_iter().map(|i| sorted[i]).collect();
             g.sort_by(|a, b| b.quality.total_cmp(&a.quality).then(a.id.cmp(&b.id)));
             g.iter().map(|h| h.id).collect()
         })
