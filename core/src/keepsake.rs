@@ -67,6 +67,14 @@ pub struct Keepsake {
 }
 
 const ZONE_KEY: &str = "device_zone";
+
+/// Every media asset as the timeline logic sees it (without source ids).
+fn timeline_photos(conn: &rusqlite::Connection) -> Result<Vec<Photo>> {
+    Ok(assets::timeline(conn)?
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect())
+}
 const HOME_KEY: &str = "user_home";
 pub(crate) const FOLDER_ROOT_KEY: &str = "folder_root";
 
@@ -251,12 +259,7 @@ impl Keepsake {
     /// Moments over the whole indexed history. Needs the `suggestions` consent.
     pub fn moments(&self, params: &MomentParams) -> Result<Vec<Moment>> {
         self.require_consent(Scope::Suggestions)?;
-        let photos: Vec<Photo> = self
-            .db
-            .read(assets::timeline)?
-            .into_iter()
-            .map(|(p, _)| p)
-            .collect();
+        let photos = self.db.read(timeline_photos)?;
         Ok(moments::segment(&photos, params))
     }
 
@@ -272,12 +275,7 @@ impl Keepsake {
                 user_set: true,
             }]);
         }
-        let photos: Vec<Photo> = self
-            .db
-            .read(assets::timeline)?
-            .into_iter()
-            .map(|(p, _)| p)
-            .collect();
+        let photos = self.db.read(timeline_photos)?;
         Ok(trips::home::infer(&photos, away_km))
     }
 
@@ -288,12 +286,7 @@ impl Keepsake {
             .into_iter()
             .map(|h| h.center)
             .collect();
-        let photos: Vec<Photo> = self
-            .db
-            .read(assets::timeline)?
-            .into_iter()
-            .map(|(p, _)| p)
-            .collect();
+        let photos = self.db.read(timeline_photos)?;
         Ok(trips::detect(&photos, &homes, params))
     }
 
@@ -331,7 +324,7 @@ impl Keepsake {
         // The user's home when set; otherwise the engine infers (and caches) homes.
         let homes: Vec<(f64, f64)> = self.user_home()?.into_iter().collect();
         let (photos, signals, prefs) = self.db.read(|c| {
-            let photos: Vec<Photo> = assets::timeline(c)?.into_iter().map(|(p, _)| p).collect();
+            let photos = timeline_photos(c)?;
             Ok((
                 photos,
                 suggest::store::signals(c)?,
