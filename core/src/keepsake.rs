@@ -267,6 +267,11 @@ impl Keepsake {
     /// Needs the `suggestions` consent.
     pub fn homes(&self, away_km: f64) -> Result<Vec<Home>> {
         self.require_consent(Scope::Suggestions)?;
+        let photos = self.db.read(timeline_photos)?;
+        self.homes_of(&photos, away_km)
+    }
+
+    fn homes_of(&self, photos: &[Photo], away_km: f64) -> Result<Vec<Home>> {
         if let Some(center) = self.user_home()? {
             return Ok(vec![Home {
                 center,
@@ -275,18 +280,18 @@ impl Keepsake {
                 user_set: true,
             }]);
         }
-        let photos = self.db.read(timeline_photos)?;
-        Ok(trips::home::infer(&photos, away_km))
+        Ok(trips::home::infer(photos, away_km))
     }
 
     /// Trips over the whole indexed history. Needs the `suggestions` consent.
     pub fn trips(&self, params: &TripParams) -> Result<Vec<Trip>> {
+        self.require_consent(Scope::Suggestions)?;
+        let photos = self.db.read(timeline_photos)?;
         let homes: Vec<(f64, f64)> = self
-            .homes(params.away_km)?
+            .homes_of(&photos, params.away_km)?
             .into_iter()
             .map(|h| h.center)
             .collect();
-        let photos = self.db.read(timeline_photos)?;
         Ok(trips::detect(&photos, &homes, params))
     }
 

@@ -164,31 +164,27 @@ pub(crate) fn run(
             });
             let mut batch = Vec::with_capacity(opts.batch);
             let mut written = 0;
-            for item in out_rx {
-                batch.push(item);
-                if batch.len() >= opts.batch {
-                    written += batch.len();
-                    db.write(|tx| store::save(tx, &batch, sha.as_deref(), now))?;
-                    tally(&mut report, &batch);
-                    batch.clear();
-                    done += opts.batch as u64;
-                    listener.on_progress(Progress {
-                        stage: Stage::Analyzing,
-                        done,
-                        total: Some(total),
-                    });
-                }
-            }
-            if !batch.is_empty() {
+            let mut flush = |batch: &mut Vec<(Job, Outcome)>| -> Result<()> {
+                db.write(|tx| store::save(tx, batch, sha.as_deref(), now))?;
+                tally(&mut report, batch);
                 written += batch.len();
                 done += batch.len() as u64;
-                db.write(|tx| store::save(tx, &batch, sha.as_deref(), now))?;
-                tally(&mut report, &batch);
+                batch.clear();
                 listener.on_progress(Progress {
                     stage: Stage::Analyzing,
                     done,
                     total: Some(total),
                 });
+                Ok(())
+            };
+            for item in out_rx {
+                batch.push(item);
+                if batch.len() >= opts.batch {
+                    flush(&mut batch)?;
+                }
+            }
+            if !batch.is_empty() {
+                flush(&mut batch)?;
             }
             Ok(written)
         })?;

@@ -38,6 +38,13 @@ impl Photo {
         }
     }
 
+    /// Placeable, with a date from the photo itself (EXIF, or an instant from the host):
+    /// the only photos that may start or extend trips, count for homes, or say which day
+    /// a memory belongs to.
+    pub fn trusted(&self) -> bool {
+        self.placeable() && self.trust >= DateTrust::ExifLocal
+    }
+
     /// Photos whose time can place them in the timeline: camera photos with a date from
     /// the photo itself or its name. File times are copy/download times.
     pub fn placeable(&self) -> bool {

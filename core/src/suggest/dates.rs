@@ -9,7 +9,6 @@ use chrono::{Datelike, NaiveDate};
 use super::types::{Chapter, Kind, Reason, Suggestion, TitlePart};
 use super::Meta;
 use super::{build, Context};
-use crate::library::DateTrust;
 use crate::moments::Photo;
 
 /// "On this day" accepts photos this many days either side of the date.
@@ -21,10 +20,6 @@ const SPECIAL_LEAD_DAYS: i64 = 7;
 const SPECIAL_SLACK: i64 = 1;
 const SPECIAL_MIN: usize = 3;
 const SPECIAL_CAP: usize = 24;
-
-fn trusted(p: &Photo) -> bool {
-    p.trust >= DateTrust::ExifLocal
-}
 
 /// `month`/`day` in `year`; 29 February falls back to the 28th in other years.
 fn on(year: i32, month: u32, day: u32) -> Option<NaiveDate> {
@@ -44,7 +39,7 @@ fn days_off(d: NaiveDate, month: u32, day: u32) -> Option<i64> {
 pub(crate) fn on_this_day(ctx: &Context<'_>) -> Option<Suggestion> {
     let today = ctx.input.now.with_timezone(&ctx.input.zone.0).date_naive();
     let mut years: BTreeMap<i32, (Vec<&Photo>, i64)> = BTreeMap::new();
-    for p in ctx.photos.iter().copied().filter(|p| trusted(p)) {
+    for p in ctx.photos.iter().copied().filter(|p| p.trusted()) {
         let d = p.local.date();
         if d.year() >= today.year() {
             continue;
@@ -136,7 +131,7 @@ pub(crate) fn special_dates(ctx: &Context<'_>) -> Vec<Suggestion> {
                 .photos
                 .iter()
                 .copied()
-                .filter(|p| trusted(p) && p.local.date() <= today)
+                .filter(|p| p.trusted() && p.local.date() <= today)
                 .filter(|p| {
                     days_off(p.local.date(), sd.month, sd.day).is_some_and(|o| o <= SPECIAL_SLACK)
                 })

@@ -13,8 +13,6 @@ use std::hash::{Hash, Hasher};
 use super::select::Selection;
 use super::sun::elevation_deg;
 use super::{dates, events, recap, themes, travel, Context, Input, Signals, Suggestion};
-use crate::geo::haversine_km;
-use crate::library::DateTrust;
 use crate::moments::{boundaries, moment, Cut, Moment, MomentParams, Photo};
 use crate::trips::home::HomeStats;
 use crate::trips::{self, Trip, TripParams};
@@ -302,9 +300,9 @@ impl State {
     fn last_home_anchor(&self, old_len: usize, tp: &TripParams) -> Option<usize> {
         (0..old_len).rev().find(|&i| {
             let p = &self.photos[i];
-            p.trust >= DateTrust::ExifLocal
+            p.trusted()
                 && p.gps
-                    .is_some_and(|g| self.homes.iter().any(|h| haversine_km(*h, g) <= tp.away_km))
+                    .is_some_and(|g| trips::home_distance(&self.homes, g) <= tp.away_km)
         })
     }
 }

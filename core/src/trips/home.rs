@@ -65,7 +65,7 @@ pub struct HomeStats {
 impl HomeStats {
     /// Counts a photo if it is placeable, trusted and has GPS.
     pub fn add(&mut self, p: &Photo) {
-        if !(p.placeable() && p.trust >= crate::DateTrust::ExifLocal) {
+        if !p.trusted() {
             return;
         }
         let Some(g) = p.gps else { return };

@@ -14,7 +14,6 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::geo::{haversine_km, CentroidSum};
-use crate::library::DateTrust;
 use crate::moments::Photo;
 
 pub use home::Home;
@@ -81,11 +80,8 @@ impl Trip {
     }
 }
 
-fn trusted(p: &Photo) -> bool {
-    p.placeable() && p.trust >= DateTrust::ExifLocal
-}
-
-fn home_distance(homes: &[(f64, f64)], g: (f64, f64)) -> f64 {
+/// Distance to the nearest home, km.
+pub(crate) fn home_distance(homes: &[(f64, f64)], g: (f64, f64)) -> f64 {
     homes
         .iter()
         .map(|&h| haversine_km(h, g))
@@ -107,14 +103,14 @@ pub fn detect(photos: &[Photo], homes: &[(f64, f64)], p: &TripParams) -> Vec<Tri
     let at_home = |i: usize| dist[i].is_some_and(|d| d <= p.away_km);
     // Anchors known to be at home bound how far GPS-less photos may stretch a trip.
     let home_anchors: Vec<DateTime<Utc>> = (0..sorted.len())
-        .filter(|&i| trusted(sorted[i]) && at_home(i))
+        .filter(|&i| sorted[i].trusted() && at_home(i))
         .map(|i| sorted[i].utc)
         .collect();
     // Runs of away anchors: (first anchor index, last anchor index) into `sorted`.
     let mut runs: Vec<(usize, usize)> = Vec::new();
     let mut open: Option<(usize, usize)> = None;
     for (i, ph) in sorted.iter().enumerate() {
-        let Some(d) = dist[i].filter(|_| trusted(ph)) else {
+        let Some(d) = dist[i].filter(|_| ph.trusted()) else {
             continue;
         };
         let away = d > p.away_km;
@@ -147,7 +143,7 @@ pub fn detect(photos: &[Photo], homes: &[(f64, f64)], p: &TripParams) -> Vec<Tri
         let (lo, hi) = extension_limits(&home_anchors, start, end, p.max_extension_s);
         let before = sorted[..s].iter().rev().take_while(|ph| ph.utc >= lo);
         let after = sorted[e + 1..].iter().take_while(|ph| ph.utc <= hi);
-        let gps_less_trusted = |ph: &&&Photo| ph.gps.is_none() && trusted(ph);
+        let gps_less_trusted = |ph: &&&Photo| ph.gps.is_none() && ph.trusted();
         let first = before
             .filter(gps_less_trusted)
             .last()
@@ -170,7 +166,7 @@ pub fn detect(photos: &[Photo], homes: &[(f64, f64)], p: &TripParams) -> Vec<Tri
         let anchors: Vec<&Photo> = members
             .iter()
             .copied()
-            .filter(|ph| ph.gps.is_some() && trusted(ph))
+            .filter(|ph| ph.gps.is_some() && ph.trusted())
             .collect();
         let distance_km = anchors
             .iter()
@@ -260,6 +256,7 @@ fn stops(anchors: &[&Photo], stop_km: f64) -> Vec<Stop> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::DateTrust;
     use chrono::TimeZone;
 
     fn photo(id: i64, hours: i64, gps: Option<(f64, f64)>) -> Photo {
