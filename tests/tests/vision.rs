@@ -242,6 +242,46 @@ fn evaluate(m: &FaceModel, dir: &Path) -> (usize, usize, usize) {
     (tp, found, truth)
 }
 
+/// The graph rewrites (Softmax cut, constant upsampling scales) change speed, not
+/// results: the same faces, boxes and scores as the model as shipped, on photos of
+/// several sizes and both orientations.
+#[test]
+fn graph_rewrites_give_the_same_faces() {
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let bytes = std::fs::read(shared.join("models/retinaface_mnet025.onnx")).unwrap();
+    let fast = FaceModel::load_bytes_with(bytes.clone(), true).unwrap();
+    let plain = FaceModel::load_bytes_with(bytes, false).unwrap();
+    let params = DetectParams {
+        score_threshold: 0.05,
+        ..DetectParams::for_kind(fast.kind())
+    };
+    let dir = shared.join("data/faces/dlib_pascal_voc/images");
+    let mut compared = 0;
+    for (i, e) in std::fs::read_dir(&dir).unwrap().enumerate() {
+        let path = e.unwrap().path();
+        let opts = DecodeOptions {
+            long_side: [640, 416, 300][i % 3],
+            ..DecodeOptions::default()
+        };
+        let d = decode_file(&path, hint(&path), &opts).unwrap();
+        let (a, b) = (
+            fast.detect(&d.image, &params).unwrap(),
+            plain.detect(&d.image, &params).unwrap(),
+        );
+        assert_eq!(a.len(), b.len(), "{}", path.display());
+        for (x, y) in a.iter().zip(&b) {
+            assert!((x.score - y.score).abs() < 1e-4, "{x:?} vs {y:?}");
+            for (p, q) in [(x.x, y.x), (x.y, y.y), (x.w, y.w), (x.h, y.h)] {
+                assert!((p - q).abs() < 1e-2, "{x:?} vs {y:?}");
+            }
+        }
+        compared += a.len();
+    }
+    assert!(compared > 40, "only {compared} faces compared");
+}
+
 #[test]
 fn face_models_find_the_labelled_faces() {
     let Some(shared) = common::shared_dir() else {

@@ -1,6 +1,7 @@
 //! RetinaFace (MobileNet-0.25): BGR minus (104, 117, 123); SSD-style priors for steps 8,
 //! 16, 32 with two sizes each; boxes and landmarks encoded against the priors with
-//! variances 0.1 and 0.2; confidence already softmaxed (column 1 = face).
+//! variances 0.1 and 0.2; confidence softmaxed (column 1 = face), or the two logits
+//! before the softmax when the loader cut it from the graph.
 
 use super::Face;
 
@@ -31,7 +32,9 @@ pub fn priors(width: usize, height: usize) -> Vec<[f32; 4]> {
     out
 }
 
-/// Decodes priors scoring at least `threshold`, in input pixels.
+/// Decodes priors scoring at least `threshold`, in input pixels. With `logits`, `conf`
+/// holds the pre-softmax pair and the face probability is sigmoid(l1 − l0).
+#[allow(clippy::too_many_arguments)]
 pub fn decode(
     loc: &[f32],
     conf: &[f32],
@@ -40,6 +43,7 @@ pub fn decode(
     width: usize,
     height: usize,
     threshold: f32,
+    logits: bool,
 ) -> Vec<Face> {
     let (w, h) = (width as f32, height as f32);
     let n = priors
@@ -49,7 +53,11 @@ pub fn decode(
         .min(landmarks.len() / 10);
     let mut faces = Vec::new();
     for (i, p) in priors.iter().enumerate().take(n) {
-        let score = conf[i * 2 + 1];
+        let score = if logits {
+            1.0 / (1.0 + (conf[i * 2] - conf[i * 2 + 1]).exp())
+        } else {
+            conf[i * 2 + 1]
+        };
         if score < threshold {
             continue;
         }
@@ -93,13 +101,19 @@ mod tests {
         let loc = vec![0.0; n * 4];
         let lms = vec![0.0; n * 10];
         conf[3] = 0.95; // prior 1: first cell, size 32
-        let faces = decode(&loc, &conf, &lms, &p, 64, 32, 0.5);
+        let faces = decode(&loc, &conf, &lms, &p, 64, 32, 0.5, false);
         assert_eq!(faces.len(), 1);
         let f = faces[0];
         // Centre (4, 4), size 32 x 32.
         assert_eq!((f.x, f.y, f.w, f.h), (-12.0, -12.0, 32.0, 32.0));
         assert_eq!(f.landmarks[2], [4.0, 4.0]);
         // Short outputs decode what they have.
-        assert!(decode(&loc[..4], &conf[..2], &lms[..10], &p, 64, 32, 0.5).is_empty());
+        assert!(decode(&loc[..4], &conf[..2], &lms[..10], &p, 64, 32, 0.5, false).is_empty());
+        // Logits: softmax([0, ln 19]) gives 0.95 for the face column.
+        let mut logits = vec![0.0; n * 2];
+        logits[3] = 19f32.ln();
+        let f = decode(&loc, &logits, &lms, &p, 64, 32, 0.6, true);
+        assert_eq!(f.len(), 1);
+        assert!((f[0].score - 0.95).abs() < 1e-6);
     }
 }
