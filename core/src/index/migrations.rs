@@ -8,6 +8,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_feedback.sql"),
     include_str!("migrations/0003_analysis.sql"),
+    include_str!("migrations/0004_content.sql"),
 ];
 
 /// The schema version this library writes.

@@ -323,6 +323,7 @@ pub(crate) fn selection_key(
                 s.faces,
                 s.largest_face.map(f32::to_bits),
                 s.duplicate_group,
+                s.non_camera,
             )
                 .hash(&mut h);
         }

@@ -36,6 +36,8 @@ pub struct Signals {
     pub largest_face: Option<f32>,
     /// Photos with the same group id are near-duplicates.
     pub duplicate_group: Option<i64>,
+    /// Pixel analysis found a screenshot or a document, not a camera memory.
+    pub non_camera: bool,
 }
 
 /// What a registered date celebrates.

@@ -44,7 +44,15 @@ pub fn select(photos: &[&Photo], signals: &HashMap<i64, Signals>, cap: usize) ->
     if photos.is_empty() || cap == 0 {
         return None;
     }
-    let mut sorted: Vec<&Photo> = photos.to_vec();
+    // Screenshots and documents found by pixel analysis are not memories.
+    let mut sorted: Vec<&Photo> = photos
+        .iter()
+        .copied()
+        .filter(|p| !signals.get(&p.id).is_some_and(|s| s.non_camera))
+        .collect();
+    if sorted.is_empty() {
+        return None;
+    }
     sorted.sort_by_key(|p| (p.utc, p.id));
     let score = |p: &Photo| rank(p, signals.get(&p.id));
     let better = |a: &Photo, b: &Photo| score(a).total_cmp(&score(b)).then(b.id.cmp(&a.id)).is_gt();
@@ -187,6 +195,20 @@ mod tests {
         assert_eq!(s.assets.len(), 2);
         assert!(s.assets.contains(&4));
         assert!(select(&[], &signals, 5).is_none());
+        // A screenshot found by pixel analysis never enters, even as the best photo.
+        signals.insert(
+            4,
+            Signals {
+                quality: Some(0.9),
+                faces: 2,
+                non_camera: true,
+                ..Signals::default()
+            },
+        );
+        let s = select(&refs, &signals, 10).unwrap();
+        assert!(!s.assets.contains(&4), "{:?}", s.assets);
+        let only: Vec<&Photo> = photos[3..4].iter().collect();
+        assert!(select(&only, &signals, 5).is_none());
     }
 
     #[test]

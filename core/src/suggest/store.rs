@@ -8,24 +8,32 @@ use rusqlite::{params, Connection, Transaction};
 use super::{Prefs, Signals, SpecialDate, SpecialKind};
 use crate::{Error, Result};
 
+/// A screenshot or document likelihood from this on keeps a photo out of suggestions.
+const NON_CAMERA_LIKELIHOOD: f64 = 0.9;
+
 /// Signals of every analysed photo: quality and duplicate group from pixel analysis,
 /// face count and largest face share from face analysis.
 pub(crate) fn signals(conn: &Connection) -> Result<HashMap<i64, Signals>> {
     let mut out: HashMap<i64, Signals> = HashMap::new();
-    let mut stmt =
-        conn.prepare_cached("SELECT asset_id, quality, duplicate_group FROM photo_signals")?;
-    let rows = stmt.query_map([], |r| {
+    let mut stmt = conn.prepare_cached(
+        "SELECT asset_id, quality, duplicate_group,
+                    coalesce(max(screenshot_like, document_like), 0) >= ?1
+             FROM photo_signals",
+    )?;
+    let rows = stmt.query_map([NON_CAMERA_LIKELIHOOD], |r| {
         Ok((
             r.get::<_, i64>(0)?,
             r.get::<_, Option<f64>>(1)?,
             r.get::<_, Option<i64>>(2)?,
+            r.get::<_, bool>(3)?,
         ))
     })?;
     for row in rows {
-        let (id, quality, group) = row?;
+        let (id, quality, group, non_camera) = row?;
         let s = out.entry(id).or_default();
         s.quality = quality.map(|q| q.clamp(0.0, 1.0) as f32);
         s.duplicate_group = group;
+        s.non_camera = non_camera;
     }
     let mut stmt = conn.prepare_cached(
         "SELECT f.asset_id, count(*), max(f.w * f.h), a.width, a.height

@@ -2,9 +2,11 @@
 //! thumbnails, host-provided pixels), orientation, and the pure image math the analysis
 //! builds on.
 
+pub mod content;
 pub mod decode;
 pub mod dedupe;
 pub mod detect;
+pub mod face_quality;
 pub mod hash;
 pub mod orient;
 pub mod quality;

@@ -26,28 +26,7 @@ pub fn measure(gray: &[u8], w: u32, h: u32) -> Quality {
     let mean = gray.iter().map(|&v| f32::from(v)).sum::<f32>() / n;
     let high = gray.iter().filter(|&&v| v >= 250).count() as f32 / n;
     let low = gray.iter().filter(|&&v| v <= 5).count() as f32 / n;
-    let mut sum = 0f64;
-    let mut sum2 = 0f64;
-    let mut count = 0usize;
-    for y in 1..h.saturating_sub(1) {
-        for x in 1..w.saturating_sub(1) {
-            let c = i32::from(gray[y * w + x]);
-            let lap = i32::from(gray[y * w + x - 1])
-                + i32::from(gray[y * w + x + 1])
-                + i32::from(gray[(y - 1) * w + x])
-                + i32::from(gray[(y + 1) * w + x])
-                - 4 * c;
-            sum += f64::from(lap);
-            sum2 += f64::from(lap) * f64::from(lap);
-            count += 1;
-        }
-    }
-    let sharpness = if count == 0 {
-        0.0
-    } else {
-        let m = sum / count as f64;
-        (sum2 / count as f64 - m * m) as f32
-    };
+    let sharpness = laplacian_variance(gray, w, [0, 0, w, h]);
     let sharp_score = 1.0 - (-sharpness / SHARP_SCALE).exp();
     // Exposure: best around mid-grey; clipping costs directly.
     let brightness = mean / 255.0;
@@ -59,6 +38,38 @@ pub fn measure(gray: &[u8], w: u32, h: u32) -> Quality {
         clipped_low: low,
         score: (sharp_score * exposure.max(0.0)).clamp(0.0, 1.0),
     }
+}
+
+/// Variance of the 4-neighbour Laplacian over `rect` = [x0, y0, x1, y1) (clipped to the
+/// image) of a gray image `w` pixels wide; 0 when the region has no interior pixel.
+pub fn laplacian_variance(gray: &[u8], w: usize, rect: [usize; 4]) -> f32 {
+    let h = gray.len().checked_div(w).unwrap_or(0);
+    let (x0, y0) = (rect[0].max(1), rect[1].max(1));
+    let (x1, y1) = (
+        rect[2].min(w.saturating_sub(1)),
+        rect[3].min(h.saturating_sub(1)),
+    );
+    let mut sum = 0f64;
+    let mut sum2 = 0f64;
+    let mut count = 0usize;
+    for y in y0..y1 {
+        for x in x0..x1 {
+            let c = i32::from(gray[y * w + x]);
+            let lap = i32::from(gray[y * w + x - 1])
+                + i32::from(gray[y * w + x + 1])
+                + i32::from(gray[(y - 1) * w + x])
+                + i32::from(gray[(y + 1) * w + x])
+                - 4 * c;
+            sum += f64::from(lap);
+            sum2 += f64::from(lap) * f64::from(lap);
+            count += 1;
+        }
+    }
+    if count == 0 {
+        return 0.0;
+    }
+    let m = sum / count as f64;
+    (sum2 / count as f64 - m * m) as f32
 }
 
 #[cfg(test)]
