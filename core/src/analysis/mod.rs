@@ -7,16 +7,20 @@
 
 mod store;
 
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::index::Db;
 use crate::progress::{CancelToken, Progress, ProgressListener, Stage};
+use crate::vision::content::{self, ContentScores, FileCues};
 use crate::vision::decode::{decode_file, DecodeOptions, Hint};
 use crate::vision::detect::{DetectParams, Face, FaceModel};
+use crate::vision::face_quality::{self, FaceQuality};
 use crate::vision::quality::{self, Quality};
 use crate::vision::{dedupe, hash};
 use crate::Result;
@@ -30,6 +34,9 @@ pub struct AnalyzeOptions {
     pub threads: usize,
     /// Photos committed per transaction.
     pub batch: usize,
+    /// Wall time one photo may take (decode, detection, signals); a photo over it is
+    /// marked `time_budget` and skipped, and its worker abandoned.
+    pub photo_budget: Duration,
 }
 
 impl Default for AnalyzeOptions {
@@ -38,12 +45,13 @@ impl Default for AnalyzeOptions {
             long_side: 640,
             threads: 0,
             batch: 32,
+            photo_budget: Duration::from_secs(2),
         }
     }
 }
 
 /// What a run did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AnalyzeReport {
     pub analysed: u64,
     pub failed: u64,
@@ -51,6 +59,41 @@ pub struct AnalyzeReport {
     /// Host photos whose pixels the host must hand over (no readable file).
     pub need_host_pixels: u64,
     pub duplicate_groups: u64,
+    /// Photos skipped because they exceeded the per-photo time budget (counted in
+    /// `failed` too).
+    pub timed_out: u64,
+    /// Time spent per stage, summed over workers (so with several threads it exceeds
+    /// the wall time).
+    pub stages: StageTimes,
+}
+
+/// Milliseconds per stage of the per-photo work.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct StageTimes {
+    pub decode_ms: f64,
+    pub detect_ms: f64,
+    pub quality_ms: f64,
+    pub hash_ms: f64,
+    pub store_ms: f64,
+}
+
+impl StageTimes {
+    fn add(&mut self, t: &PhotoTimes) {
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        self.decode_ms += ms(t.decode);
+        self.detect_ms += ms(t.detect);
+        self.quality_ms += ms(t.quality);
+        self.hash_ms += ms(t.hash);
+    }
+}
+
+/// One photo's time per stage.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct PhotoTimes {
+    decode: Duration,
+    detect: Duration,
+    quality: Duration,
+    hash: Duration,
 }
 
 /// One photo to analyse.
@@ -59,6 +102,8 @@ pub(crate) struct Job {
     pub id: i64,
     pub path: PathBuf,
     pub hint: Hint,
+    /// What the index knows, for the screenshot and document likelihoods.
+    pub cues: FileCues,
     /// Face analysis is due (new photo or another model); pixels are always measured.
     pub needs_faces: bool,
 }
@@ -68,47 +113,111 @@ pub(crate) struct Job {
 pub(crate) enum Outcome {
     Done {
         quality: Quality,
+        content: ContentScores,
         dhash: u64,
         phash: u64,
-        faces: Option<Vec<Face>>,
+        faces: Option<Vec<(Face, FaceQuality)>>,
     },
     Failed(&'static str),
 }
 
-fn analyse(job: &Job, model: Option<&FaceModel>, opts: &AnalyzeOptions) -> Outcome {
+fn analyse(
+    job: &Job,
+    model: Option<&FaceModel>,
+    opts: &AnalyzeOptions,
+    times: &mut PhotoTimes,
+) -> Outcome {
     let decode_opts = DecodeOptions {
         long_side: opts.long_side,
         ..DecodeOptions::default()
     };
-    let decoded = match decode_file(&job.path, job.hint, &decode_opts) {
+    let mut clock = Instant::now();
+    let mut lap = |slot: &mut Duration| {
+        let now = Instant::now();
+        *slot += now - clock;
+        clock = now;
+    };
+    let decoded = decode_file(&job.path, job.hint, &decode_opts);
+    lap(&mut times.decode);
+    let decoded = match decoded {
         Ok(d) => d,
         Err(e) => return Outcome::Failed(e.kind()),
     };
     let img = &decoded.image;
     let gray = img.gray();
     let quality = quality::measure(&gray, img.width, img.height);
+    let content = content::scores(&job.cues, &content::pixel_stats(img));
+    lap(&mut times.quality);
     let dhash = hash::dhash(&gray, img.width, img.height);
     let phash = hash::phash(&gray, img.width, img.height);
+    lap(&mut times.hash);
     let faces = match model.filter(|_| job.needs_faces) {
-        Some(m) => match m.detect(img, &DetectParams::for_kind(m.kind())) {
-            Ok(f) => Some(
-                f.into_iter()
-                    .map(|f| f.scaled(decoded.scale() as f32))
-                    .collect(),
-            ),
-            Err(_) => return Outcome::Failed("inference"),
-        },
+        Some(m) => {
+            let found = m.detect(img, &DetectParams::for_kind(m.kind()));
+            let scale = decoded.scale() as f32;
+            let measured = found.map(|faces| {
+                faces
+                    .into_iter()
+                    .map(|f| {
+                        let q = face_quality::measure(&gray, img.width as usize, &f, scale);
+                        (f.scaled(scale), q)
+                    })
+                    .collect()
+            });
+            lap(&mut times.detect);
+            match measured {
+                Ok(f) => Some(f),
+                Err(_) => return Outcome::Failed("inference"),
+            }
+        }
         None => None,
     };
     Outcome::Done {
         quality,
+        content,
         dhash,
         phash,
         faces,
     }
 }
 
+/// Messages from a worker.
+enum Event {
+    Started(Job),
+    Finished(Job, Outcome, PhotoTimes),
+}
+
+/// A worker thread: takes jobs until the queue closes or the job is cancelled. Workers
+/// own everything they use, so one stuck in a pathological file (or a hung read) can be
+/// abandoned: the job goes on without waiting for it.
+fn spawn_worker(
+    jobs: Arc<Mutex<mpsc::Receiver<Job>>>,
+    events: mpsc::Sender<Event>,
+    model: Option<FaceModel>,
+    opts: AnalyzeOptions,
+    cancel: CancelToken,
+) {
+    let spawned = std::thread::Builder::new()
+        .name("keepsake-analysis".into())
+        .spawn(move || loop {
+            let next = jobs.lock().unwrap_or_else(|e| e.into_inner()).recv();
+            let Ok(job) = next else { break };
+            if cancel.is_cancelled() || events.send(Event::Started(job.clone())).is_err() {
+                break;
+            }
+            let mut times = PhotoTimes::default();
+            let outcome = analyse(&job, model.as_ref(), &opts, &mut times);
+            if events.send(Event::Finished(job, outcome, times)).is_err() {
+                break;
+            }
+        });
+    if let Err(e) = spawned {
+        log::warn!("analysis: cannot start a worker: {e}");
+    }
+}
+
 /// Runs analysis until nothing is pending, the token is cancelled, or an error.
+/// Cancellation is honoured within a tick (0.1 s), not after the photos in flight.
 pub(crate) fn run(
     db: &Db,
     model: Option<&FaceModel>,
@@ -128,6 +237,9 @@ pub(crate) fn run(
     let (total, host_only) = db.read(|c| store::pending_counts(c, sha.as_deref()))?;
     report.need_host_pixels = host_only;
     let mut done = 0u64;
+    let tick = Duration::from_millis(100)
+        .min(opts.photo_budget / 2)
+        .max(Duration::from_millis(1));
     loop {
         cancel.check()?;
         // Work is fetched in pages: a library of any size is never held in memory.
@@ -137,37 +249,37 @@ pub(crate) fn run(
         }
         let page_len = page.len();
         let (job_tx, job_rx) = mpsc::sync_channel::<Job>(threads * 2);
-        let job_rx = std::sync::Mutex::new(job_rx);
-        let (out_tx, out_rx) = mpsc::channel::<(Job, Outcome)>();
-        let results = std::thread::scope(|s| -> Result<usize> {
-            for _ in 0..threads {
-                let (job_rx, out_tx) = (&job_rx, out_tx.clone());
-                s.spawn(move || loop {
-                    let next = job_rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
-                    let Ok(job) = next else { break };
-                    if cancel.is_cancelled() {
-                        break;
-                    }
-                    let outcome = analyse(&job, model, opts);
-                    if out_tx.send((job, outcome)).is_err() {
-                        break;
-                    }
-                });
-            }
-            drop(out_tx);
-            s.spawn(move || {
-                for job in page {
-                    if cancel.is_cancelled() || job_tx.send(job).is_err() {
-                        break;
-                    }
+        let job_rx = Arc::new(Mutex::new(job_rx));
+        let (event_tx, event_rx) = mpsc::channel::<Event>();
+        for _ in 0..threads {
+            spawn_worker(
+                job_rx.clone(),
+                event_tx.clone(),
+                model.cloned(),
+                *opts,
+                cancel.clone(),
+            );
+        }
+        let feeder_cancel = cancel.clone();
+        std::thread::spawn(move || {
+            for job in page {
+                if feeder_cancel.is_cancelled() || job_tx.send(job).is_err() {
+                    break;
                 }
-            });
-            let mut batch = Vec::with_capacity(opts.batch);
-            let mut written = 0;
-            let mut flush = |batch: &mut Vec<(Job, Outcome)>| -> Result<()> {
+            }
+        });
+        // Photos in flight: id → when it started. Abandoned ones are recorded as failed
+        // when their budget runs out and their late result, if any, is dropped.
+        let mut in_flight: HashMap<i64, (Instant, Job)> = HashMap::new();
+        let mut abandoned: HashSet<i64> = HashSet::new();
+        let mut batch: Vec<(Job, Outcome)> = Vec::with_capacity(opts.batch);
+        let mut settled = 0usize;
+        let mut flush =
+            |batch: &mut Vec<(Job, Outcome)>, report: &mut AnalyzeReport| -> Result<()> {
+                let started = Instant::now();
                 db.write(|tx| store::save(tx, batch, sha.as_deref(), now))?;
-                tally(&mut report, batch);
-                written += batch.len();
+                report.stages.store_ms += started.elapsed().as_secs_f64() * 1000.0;
+                tally(report, batch);
                 done += batch.len() as u64;
                 batch.clear();
                 listener.on_progress(Progress {
@@ -177,20 +289,60 @@ pub(crate) fn run(
                 });
                 Ok(())
             };
-            for item in out_rx {
-                batch.push(item);
-                if batch.len() >= opts.batch {
-                    flush(&mut batch)?;
+        while settled < page_len && !cancel.is_cancelled() {
+            match event_rx.recv_timeout(tick) {
+                Ok(Event::Started(job)) => {
+                    in_flight.insert(job.id, (Instant::now(), job));
                 }
+                Ok(Event::Finished(job, outcome, times)) => {
+                    in_flight.remove(&job.id);
+                    if abandoned.remove(&job.id) {
+                        continue;
+                    }
+                    report.stages.add(&times);
+                    batch.push((job, outcome));
+                    settled += 1;
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                // Every worker is gone (none could start, or all ended early).
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
             }
-            if !batch.is_empty() {
-                flush(&mut batch)?;
+            let overdue: Vec<i64> = in_flight
+                .iter()
+                .filter(|(_, (t, _))| t.elapsed() > opts.photo_budget)
+                .map(|(id, _)| *id)
+                .collect();
+            for id in overdue {
+                let Some((_, job)) = in_flight.remove(&id) else {
+                    continue;
+                };
+                abandoned.insert(id);
+                report.timed_out += 1;
+                log::warn!("analysis: a photo exceeded its time budget; skipped and marked");
+                batch.push((job, Outcome::Failed("time_budget")));
+                settled += 1;
+                // Its worker may never come back: start another in its place.
+                spawn_worker(
+                    job_rx.clone(),
+                    event_tx.clone(),
+                    model.cloned(),
+                    *opts,
+                    cancel.clone(),
+                );
             }
-            Ok(written)
-        })?;
-        if results < page_len {
-            // Stopped early: only cancellation does that.
+            if batch.len() >= opts.batch {
+                flush(&mut batch, &mut report)?;
+            }
+        }
+        // Finished work is kept, also when cancelled.
+        if !batch.is_empty() {
+            flush(&mut batch, &mut report)?;
+        }
+        if settled < page_len {
             cancel.check()?;
+            return Err(crate::Error::Io(std::io::Error::other(
+                "analysis workers stopped early",
+            )));
         }
     }
     report.duplicate_groups = db.write(|tx| {
@@ -200,9 +352,10 @@ pub(crate) fn run(
         Ok(groups.len() as u64)
     })?;
     log::info!(
-        "analysis: {} photos, {} failed, {} faces",
+        "analysis: {} photos, {} failed ({} over the time budget), {} faces",
         report.analysed,
         report.failed,
+        report.timed_out,
         report.faces
     );
     Ok(report)

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, Transaction};
 
 use super::{Job, Outcome};
+use crate::vision::content::FileCues;
 use crate::vision::decode::Hint;
 use crate::vision::dedupe::Hashed;
 use crate::Result;
@@ -51,7 +52,8 @@ pub(crate) fn pending(
     let root = root(conn)?;
     let sql = format!(
         "SELECT a.id, a.origin, a.uri, a.orientation, a.thumb_offset, a.thumb_len,
-                (?1 IS NOT NULL AND (f.model_sha256 IS NULL OR f.model_sha256 != ?1))
+                (?1 IS NOT NULL AND (f.model_sha256 IS NULL OR f.model_sha256 != ?1)),
+                a.screenshot, a.format, a.make IS NOT NULL OR a.model IS NOT NULL, a.width, a.height
          {PENDING} AND (a.origin = 'folder' OR a.uri LIKE '/%')
          ORDER BY a.captured_utc_ms >= ?2 DESC, a.captured_utc_ms DESC, a.id
          LIMIT ?3"
@@ -67,12 +69,20 @@ pub(crate) fn pending(
                 r.get::<_, Option<u8>>(3)?,
                 r.get::<_, Option<i64>>(4)?.zip(r.get::<_, Option<u32>>(5)?),
                 r.get::<_, bool>(6)?,
+                FileCues {
+                    flagged: r.get::<_, bool>(7)?,
+                    png: r.get::<_, Option<String>>(8)?.as_deref() == Some("png"),
+                    camera_exif: r.get::<_, bool>(9)?,
+                    size: r
+                        .get::<_, Option<u32>>(10)?
+                        .zip(r.get::<_, Option<u32>>(11)?),
+                },
             ))
         },
     )?;
     let mut jobs = Vec::new();
     for row in rows {
-        let (id, origin, uri, orientation, thumb, needs_faces) = row?;
+        let (id, origin, uri, orientation, thumb, needs_faces, cues) = row?;
         let path = match (origin.as_str(), &root) {
             ("folder", Some(root)) => root.join(&uri),
             _ => PathBuf::from(uri),
@@ -84,6 +94,7 @@ pub(crate) fn pending(
                 orientation,
                 thumbnail: thumb.map(|(o, l)| (o as u64, l)),
             },
+            cues,
             needs_faces,
         });
     }
@@ -101,6 +112,7 @@ pub(crate) fn save(
         match outcome {
             Outcome::Done {
                 quality: q,
+                content,
                 dhash,
                 phash,
                 faces,
@@ -108,8 +120,8 @@ pub(crate) fn save(
                 tx.prepare_cached(
                     "INSERT OR REPLACE INTO photo_signals
                        (asset_id, sharpness, brightness, clipped_high, clipped_low, dhash, phash, quality,
-                        analysed_at_ms, error)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, NULL)",
+                        screenshot_like, document_like, analysed_at_ms, error)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, NULL)",
                 )?
                 .execute(params![
                     job.id,
@@ -120,16 +132,19 @@ pub(crate) fn save(
                     *dhash as i64,
                     *phash as i64,
                     q.score,
+                    content.screenshot,
+                    content.document,
                     now_ms
                 ])?;
                 if let (Some(faces), Some(sha)) = (faces, sha) {
                     tx.prepare_cached("DELETE FROM faces WHERE asset_id = ?1")?
                         .execute([job.id])?;
                     let mut insert = tx.prepare_cached(
-                        "INSERT INTO faces (asset_id, model_sha256, x, y, w, h, score, landmarks, analysed_at_ms)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                        "INSERT INTO faces (asset_id, model_sha256, x, y, w, h, score, landmarks,
+                                            frontal, eye_sharpness, quality, analysed_at_ms)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                     )?;
-                    for f in faces {
+                    for (f, fq) in faces {
                         let lm: Vec<u8> = f
                             .landmarks
                             .iter()
@@ -137,7 +152,18 @@ pub(crate) fn save(
                             .flat_map(|v| v.to_le_bytes())
                             .collect();
                         insert.execute(params![
-                            job.id, sha, f.x, f.y, f.w, f.h, f.score, lm, now_ms
+                            job.id,
+                            sha,
+                            f.x,
+                            f.y,
+                            f.w,
+                            f.h,
+                            f.score,
+                            lm,
+                            fq.frontal,
+                            fq.eye_sharpness,
+                            fq.score,
+                            now_ms
                         ])?;
                     }
                     tx.prepare_cached(
