@@ -2,6 +2,7 @@
 //! image is ever committed) and helpers used by the CLI, end-to-end tests and benchmarks.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod ap;
 pub mod rng;
 pub mod synth;
 pub mod timeline;
