@@ -10,6 +10,20 @@ cargo fmt --all -- --check
 echo "== cargo clippy (all targets, warnings are errors)"
 cargo clippy --all-targets --locked -- -D warnings
 
+# The Python reference pipeline the face-detection comparison runs against (pinned
+# packages in target/pyenv), when the shared data it needs is here.
+shared=${KEEPSAKE_SHARED:-../shared}
+if [ -d "$shared/data" ] && [ -z "${KEEPSAKE_PYTHON:-}" ]; then
+    echo "== Python reference environment (target/pyenv)"
+    if py=$(scripts/python-env.sh --reference); then
+        export KEEPSAKE_PYTHON="$py"
+    elif [ -n "${CI:-}" ]; then
+        exit 1
+    else
+        echo "test: no Python reference environment; the comparison test will skip" >&2
+    fi
+fi
+
 echo "== cargo test"
 log=target/test-output.log
 mkdir -p target

@@ -19,6 +19,28 @@ pub enum Bench {
         #[arg(long, default_value_t = 3)]
         runs: usize,
     },
+    /// Indexing a folder (EXIF, decode, faces, quality, hashes, store) on one core and on
+    /// all cores, against the Python baseline (Pillow draft + onnxruntime) doing the same
+    /// work on the same photos with the same model and input size.
+    Index {
+        dir: std::path::PathBuf,
+        /// Face model (default: the one `scripts/setup.sh` fetched).
+        #[arg(long)]
+        model: Option<std::path::PathBuf>,
+        /// Working size (long side) for decoding and detection.
+        #[arg(long, default_value_t = 640)]
+        size: u32,
+        /// Python with the reference's packages (default: $KEEPSAKE_PYTHON, then
+        /// target/pyenv from `scripts/python-env.sh --reference`).
+        #[arg(long)]
+        python: Option<std::path::PathBuf>,
+        /// Skip the Python baseline.
+        #[arg(long)]
+        no_baseline: bool,
+        /// Internal: run Keepsake alone with this many threads and print JSON.
+        #[arg(long, hide = true)]
+        worker_threads: Option<usize>,
+    },
     /// Re-sync of unchanged assets (folder scan and host records) vs. the first index.
     Resync {
         #[arg(long, default_value_t = 10_000)]
@@ -41,6 +63,21 @@ pub fn run(which: &Bench) -> Result<ExitCode, Box<dyn std::error::Error>> {
     match which {
         Bench::Resync { assets, runs } => resync(*assets, (*runs).max(1)),
         Bench::Suggest { photos, runs } => suggest(*photos, (*runs).max(1)),
+        Bench::Index {
+            dir,
+            model,
+            size,
+            python,
+            no_baseline,
+            worker_threads,
+        } => crate::bench_index::run(
+            dir,
+            model.as_deref(),
+            *size,
+            python.as_deref(),
+            *no_baseline,
+            *worker_threads,
+        ),
     }
 }
 
@@ -167,7 +204,7 @@ fn resync(n: usize, runs: usize) -> Result<ExitCode, Box<dyn std::error::Error>>
     Ok(ExitCode::SUCCESS)
 }
 
-fn build_kind() -> &'static str {
+pub(crate) fn build_kind() -> &'static str {
     if cfg!(debug_assertions) {
         "dev profile: core and dependencies optimised, debug assertions on"
     } else {
@@ -175,7 +212,7 @@ fn build_kind() -> &'static str {
     }
 }
 
-fn remove_dir(dir: &Path) {
+pub(crate) fn remove_dir(dir: &Path) {
     if let Err(e) = std::fs::remove_dir_all(dir) {
         log::warn!("could not remove the benchmark folder: {e}");
     }

@@ -120,9 +120,12 @@ pub enum Command {
     /// Analyse pixels and faces of the indexed photos (needs the `pixels` consent, and
     /// `faces` with --model). Resumes where a previous run stopped.
     Analyze {
-        /// ONNX face detector; without it only pixel signals are computed.
+        /// ONNX face detector (default: the one `scripts/setup.sh` fetched).
         #[arg(long)]
         model: Option<PathBuf>,
+        /// Pixel signals only, no face detection.
+        #[arg(long, conflicts_with = "model")]
+        no_faces: bool,
         #[arg(long, default_value_t = 640)]
         size: u32,
         /// Worker threads (default: one per core).
@@ -133,15 +136,22 @@ pub enum Command {
     },
     /// Detect faces in images (files or folders): one JSON object per image.
     Faces {
+        #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// ONNX face detector (YuNet or RetinaFace).
+        /// ONNX face detector, YuNet or RetinaFace (default: the one `scripts/setup.sh`
+        /// fetched).
         #[arg(long)]
-        model: PathBuf,
+        model: Option<PathBuf>,
         #[arg(long)]
         json: bool,
         /// Working size (long side, pixels) the detector sees.
         #[arg(long, default_value_t = 640)]
         size: u32,
+    },
+    /// Evaluations against labelled data.
+    Eval {
+        #[command(subcommand)]
+        which: crate::evaluate::Eval,
     },
     /// Benchmarks that print figures.
     Bench {
@@ -566,14 +576,18 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         }
         Command::Analyze {
             model,
+            no_faces,
             size,
             threads,
             json,
         } => {
             let store = open(&args)?;
-            let model = match model {
+            let model = match model
+                .clone()
+                .or_else(|| default_model().filter(|_| !no_faces))
+            {
                 Some(p) => Some(
-                    keepsake_core::vision::detect::FaceModel::load_path(p)
+                    keepsake_core::vision::detect::FaceModel::load_path(&p)
                         .map_err(|e| format!("cannot load the face model: {e}"))?,
                 ),
                 None => None,
@@ -620,9 +634,27 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             model,
             json,
             size,
-        } => crate::faces::run(paths, model, *json, *size),
+        } => {
+            let model = model
+                .clone()
+                .or_else(default_model)
+                .ok_or("no face model: pass --model or run scripts/setup.sh")?;
+            crate::faces::run(paths, &model, *json, *size)
+        }
         Command::Bench { which } => crate::bench::run(which),
+        Command::Eval { which } => crate::evaluate::run(which),
     }
+}
+
+/// The model `scripts/setup.sh` puts next to the build (`target/models/`).
+pub fn default_model() -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let path = exe
+        .parent()?
+        .parent()?
+        .join("models")
+        .join("retinaface_mnet025.onnx");
+    path.is_file().then_some(path)
 }
 
 fn parse_scopes(names: &[String], allow_empty: bool) -> Result<Vec<Scope>, String> {

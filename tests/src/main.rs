@@ -3,7 +3,9 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod bench;
+mod bench_index;
 mod cli;
+mod evaluate;
 mod faces;
 mod logger;
 mod output;
