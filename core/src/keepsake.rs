@@ -19,7 +19,16 @@ use crate::privacy::{self, ConsentState, PurgeReport, Scope};
 use crate::progress::{CancelToken, ProgressListener};
 use crate::suggest::{self, SpecialDate, Suggestion};
 use crate::trips::{self, Home, Trip, TripParams};
-use crate::Result;
+use crate::{Error, Result};
+
+/// A damaged store that was erased and created anew by [`Keepsake::open_or_rebuild`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rebuilt {
+    /// What was wrong (no path or content).
+    pub reason: String,
+    /// Bytes of damaged database files overwritten and removed.
+    pub erased_bytes: u64,
+}
 
 /// How a store is opened.
 #[derive(Debug, Clone)]
@@ -92,6 +101,32 @@ impl Keepsake {
         Ok(store)
     }
 
+    /// Opens the store; when its file is damaged (torn or truncated pages, garbage), the
+    /// damaged files are overwritten with zeros and removed — they hold derived data a
+    /// later revocation could no longer reach — and a fresh store is created. The app
+    /// then indexes the library again and asks for consent again; the report says so.
+    pub fn open_or_rebuild(path: &Path, config: Config) -> Result<(Keepsake, Option<Rebuilt>)> {
+        match Keepsake::open(path, config.clone()) {
+            Err(Error::CorruptStore(reason)) => {
+                log::warn!("store damaged ({reason}); erasing and rebuilding it");
+                let mut erased_bytes = 0;
+                for file in Db::files_for(path) {
+                    erased_bytes += crate::index::erase_file(&file)?;
+                }
+                let store = Keepsake::open(path, config)?;
+                store.audit("rebuild", None, None, Some(&reason))?;
+                Ok((
+                    store,
+                    Some(Rebuilt {
+                        reason,
+                        erased_bytes,
+                    }),
+                ))
+            }
+            other => other.map(|s| (s, None)),
+        }
+    }
+
     /// Local times without offset were read in the zone of the last open; if the device
     /// moved to another zone, read them again in the new one.
     fn apply_zone(&self) -> Result<()> {
@@ -153,6 +188,7 @@ impl Keepsake {
         if let Some(root) = root.canonicalize().ok().as_deref().and_then(Path::to_str) {
             self.db.write(|tx| meta::set(tx, FOLDER_ROOT_KEY, root))?;
         }
+        self.audit_index(&report.sync)?;
         Ok(report)
     }
 
@@ -200,7 +236,103 @@ impl Keepsake {
             removal,
             &mut report.sync,
         )?;
+        self.audit_index(&report.sync)?;
         Ok(report)
+    }
+
+    fn audit(
+        &self,
+        action: &str,
+        model: Option<&str>,
+        photos: Option<u64>,
+        detail: Option<&str>,
+    ) -> Result<()> {
+        let at = self.now().timestamp_millis();
+        let photos = photos.map(|n| i64::try_from(n).unwrap_or(i64::MAX));
+        self.db
+            .write(|tx| privacy::audit::record(tx, at, action, model, photos, detail))
+    }
+
+    fn audit_index(&self, r: &SyncReport) -> Result<()> {
+        let detail = format!(
+            "added {}, changed {}, removed {}",
+            r.added, r.changed, r.removed
+        );
+        self.audit("index", None, Some(r.added + r.changed), Some(&detail))
+    }
+
+    /// The local audit log, oldest first: what was processed, when, by which model,
+    /// under which consent (counts only).
+    pub fn audit_log(&self) -> Result<Vec<privacy::AuditEntry>> {
+        self.db.read(privacy::audit::all)
+    }
+
+    /// Everything the store holds, as one JSON document (the user's right of access):
+    /// every table, every row, from one consistent snapshot. Recorded in the audit log.
+    pub fn export(&self) -> Result<serde_json::Value> {
+        let at = self.now().timestamp_millis();
+        // `read` runs in one read transaction: every table from the same snapshot.
+        let mut doc = self.db.read(|c| privacy::export::all_tables(c, at))?;
+        // What is computed on demand rather than stored, when its consent allows it.
+        if self.require_consent(Scope::Suggestions).is_ok() {
+            doc["computed"] = serde_json::json!({
+                "moments": self.moments(&MomentParams::default())?,
+                "trips": self.trips(&TripParams::default())?,
+                "suggestions": self.suggestions(None, &[])?,
+            });
+        }
+        self.audit("export", None, None, None)?;
+        Ok(doc)
+    }
+
+    /// Forgets photos by source id: their index rows and everything derived from them
+    /// (suggestions that used them included) are erased from the database files, and
+    /// indexing skips them from then on (only a hash of the id is kept for that).
+    pub fn forget(&self, source_ids: &[String]) -> Result<PurgeReport> {
+        let now = self.now().timestamp_millis();
+        *self.engine.lock().unwrap_or_else(|e| e.into_inner()) = suggest::Engine::new();
+        let rows_deleted = self
+            .db
+            .write(|tx| privacy::forget::forget(tx, source_ids, now))?;
+        let database_bytes = self.db.compact()?;
+        self.audit("forget", None, Some(rows_deleted), None)?;
+        Ok(PurgeReport {
+            rows_deleted,
+            database_bytes,
+        })
+    }
+
+    /// "Don't include me": keeps the photos holding these face detections out of every
+    /// suggestion and collage, for good (also when face data is later revoked or
+    /// re-analysed). Only each face's box is kept. Returns how many faces were excluded.
+    pub fn exclude_faces(&self, face_ids: &[i64]) -> Result<u64> {
+        let now = self.now().timestamp_millis();
+        let n = self.db.write(|tx| {
+            let mut n = 0;
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO face_exclusions (asset_id, x, y, w, h, created_at_ms)
+                 SELECT asset_id, x, y, w, h, ?2 FROM faces WHERE id = ?1",
+            )?;
+            for id in face_ids {
+                n += stmt.execute(rusqlite::params![id, now])? as u64;
+            }
+            Ok(n)
+        })?;
+        if n < face_ids.len() as u64 {
+            return Err(Error::InvalidArgument(format!(
+                "{} of {} face ids are unknown",
+                face_ids.len() as u64 - n,
+                face_ids.len()
+            )));
+        }
+        self.audit("exclude_faces", None, Some(n), None)?;
+        Ok(n)
+    }
+
+    /// Stored face detections (needs nothing beyond what analysis stored under the
+    /// `faces` consent).
+    pub fn faces(&self) -> Result<Vec<crate::analysis::StoredFace>> {
+        self.db.read(crate::analysis::stored_faces)
     }
 
     /// Removes host assets by id (the host reported them deleted) with their derived data.
@@ -241,14 +373,18 @@ impl Keepsake {
     }
 
     pub fn grant_consent(&self, scope: Scope) -> Result<()> {
-        privacy::grant(&self.db, scope, self.now().timestamp_millis())
+        privacy::grant(&self.db, scope, self.now().timestamp_millis())?;
+        self.audit("consent_grant", None, None, Some(scope.as_str()))
     }
 
     /// Revokes consent and erases everything derived under `scope`, at once — in the
     /// database and in memory (the suggestion engine's cached state).
     pub fn revoke_consent(&self, scope: Scope) -> Result<PurgeReport> {
         *self.engine.lock().unwrap_or_else(|e| e.into_inner()) = suggest::Engine::new();
-        privacy::revoke(&self.db, scope, self.now().timestamp_millis())
+        let report = privacy::revoke(&self.db, scope, self.now().timestamp_millis())?;
+        let detail = format!("{scope}: {} derived rows erased", report.rows_deleted);
+        self.audit("consent_revoke", None, None, Some(&detail))?;
+        Ok(report)
     }
 
     /// `Err(ConsentRequired)` unless `scope` is granted. Every analysis calls this first.
@@ -374,7 +510,7 @@ impl Keepsake {
             self.require_consent(Scope::Faces)?;
         }
         let window = self.recent_window(crate::library::window::DEFAULT_DAYS)?;
-        crate::analysis::run(
+        let outcome = crate::analysis::run(
             &self.db,
             model,
             window.start,
@@ -382,7 +518,22 @@ impl Keepsake {
             options,
             listener,
             cancel,
-        )
+        );
+        let sha = model.map(|m| m.sha256().to_string());
+        match &outcome {
+            Ok(r) => {
+                let detail = format!(
+                    "failed {}, timed out {}, faces {}",
+                    r.failed, r.timed_out, r.faces
+                );
+                self.audit("analysis", sha.as_deref(), Some(r.analysed), Some(&detail))?;
+            }
+            Err(Error::Cancelled) => {
+                self.audit("analysis", sha.as_deref(), None, Some("cancelled"))?;
+            }
+            Err(_) => {}
+        }
+        outcome
     }
 
     /// What the last [`suggestions`](Self::suggestions) call recomputed.

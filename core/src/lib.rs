@@ -9,6 +9,8 @@ pub mod analysis;
 pub mod clock;
 pub mod cluster;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod geo;
 pub mod index;
 pub(crate) mod keepsake;
@@ -23,7 +25,7 @@ pub mod vision;
 
 pub use crate::clock::{Clock, DeviceZone, FixedClock, SystemClock};
 pub use crate::error::{Error, Result};
-pub use crate::keepsake::{Config, Keepsake, RecordsReport, SyncMode};
+pub use crate::keepsake::{Config, Keepsake, Rebuilt, RecordsReport, SyncMode};
 pub use crate::library::records::{parse_json_lines, HostRecord, RecordError};
 pub use crate::library::scan::{ScanOptions, ScanReport, Skipped};
 pub use crate::library::window::{RecentWindow, DEFAULT_DAYS};
@@ -31,5 +33,5 @@ pub use crate::library::{
     Asset, CaptureTime, DateTrust, MediaKind, Origin, StoredAsset, SyncReport,
 };
 pub use crate::metadata::{FileStatus, Format, Probe};
-pub use crate::privacy::{ConsentState, PurgeReport, Scope};
+pub use crate::privacy::{AuditEntry, ConsentState, PurgeReport, Scope};
 pub use crate::progress::{CancelToken, NoProgress, Progress, ProgressListener, Stage};

@@ -148,6 +148,34 @@ pub enum Command {
         #[arg(long, default_value_t = 640)]
         size: u32,
     },
+    /// The local audit log: what was processed, when, by which model, under which consent.
+    Audit {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Everything the store holds, as one JSON document (right of access).
+    Export {
+        /// Write here instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Forget photos (paths relative to the scanned folder, or host ids): their index
+    /// entries and everything derived are erased, and indexing skips them from now on.
+    Forget {
+        #[arg(required = true)]
+        assets: Vec<String>,
+    },
+    /// Stored face detections, with the ids `exclude-face` takes.
+    Detections {
+        #[arg(long)]
+        json: bool,
+    },
+    /// "Don't include me": photos holding these faces (ids from `detections`) never
+    /// enter a suggestion or collage.
+    ExcludeFace {
+        #[arg(required = true)]
+        faces: Vec<i64>,
+    },
     /// Evaluations against labelled data.
     Eval {
         #[command(subcommand)]
@@ -262,13 +290,21 @@ pub fn open(args: &Args) -> Result<Keepsake, keepsake_core::Error> {
         Some(now) => Arc::new(FixedClock(now)),
         None => Arc::new(SystemClock),
     };
-    Keepsake::open(
+    let (store, rebuilt) = Keepsake::open_or_rebuild(
         &args.db,
         Config {
             zone: zone(args.tz.as_deref())?,
             clock,
         },
-    )
+    )?;
+    if let Some(r) = rebuilt {
+        eprintln!(
+            "keepsake: the store was damaged ({}); its files ({} bytes) were erased and a new \
+             store created — index the photos again (scan/sync) and grant consent again",
+            r.reason, r.erased_bytes
+        );
+    }
+    Ok(store)
 }
 
 pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
@@ -643,6 +679,76 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         }
         Command::Bench { which } => crate::bench::run(which),
         Command::Eval { which } => crate::evaluate::run(which),
+        Command::Audit { json } => {
+            let store = open(&args)?;
+            for e in store.audit_log()? {
+                if *json {
+                    println!("{}", serde_json::to_string(&e)?);
+                } else {
+                    let at = chrono::DateTime::from_timestamp_millis(e.at_ms)
+                        .map_or_else(|| e.at_ms.to_string(), |t| t.to_rfc3339());
+                    println!(
+                        "{at}  {:<15} consent [{}]{}{}{}",
+                        e.action,
+                        e.consent,
+                        e.photos.map_or(String::new(), |n| format!("  photos {n}")),
+                        e.model_sha256.as_deref().map_or(String::new(), |m| format!(
+                            "  model {}",
+                            &m[..12.min(m.len())]
+                        )),
+                        e.detail.map_or(String::new(), |d| format!("  ({d})")),
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export { out } => {
+            let store = open(&args)?;
+            let doc = serde_json::to_string_pretty(&store.export()?)?;
+            match out {
+                Some(p) => std::fs::write(p, doc)?,
+                None => println!("{doc}"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Forget { assets } => {
+            let store = open(&args)?;
+            let r = store.forget(assets)?;
+            println!(
+                "forgot {} of {} photos; database now {} bytes",
+                r.rows_deleted,
+                assets.len(),
+                r.database_bytes
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Detections { json } => {
+            let store = open(&args)?;
+            for f in store.faces()? {
+                if *json {
+                    println!("{}", serde_json::to_string(&f)?);
+                } else {
+                    println!(
+                        "{:>6}  {}  {:.0},{:.0} {:.0}x{:.0}  score {:.2}{}",
+                        f.id,
+                        f.asset,
+                        f.x,
+                        f.y,
+                        f.w,
+                        f.h,
+                        f.score,
+                        if f.excluded { "  excluded" } else { "" }
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::ExcludeFace { faces } => {
+            let store = open(&args)?;
+            let n = store.exclude_faces(faces)?;
+            println!("{n} faces excluded: their photos stay out of every suggestion");
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

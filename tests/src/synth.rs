@@ -192,6 +192,38 @@ pub fn jpeg_header(width: u16, height: u16, spec: &ExifSpec) -> Vec<u8> {
     out
 }
 
+/// A real JPEG (`jpeg`, e.g. a test photo) with its EXIF replaced by `spec`: the APP1
+/// EXIF segment is inserted after SOI and any existing one dropped; the image data is
+/// untouched. `None` when `jpeg` is not a JPEG with a readable segment list.
+pub fn with_exif(jpeg: &[u8], spec: &ExifSpec) -> Option<Vec<u8>> {
+    if !jpeg.starts_with(&[0xFF, 0xD8]) {
+        return None;
+    }
+    let tiff = tiff_block(spec);
+    let mut out = vec![0xFF, 0xD8, 0xFF, 0xE1];
+    out.extend(u16::try_from(2 + 6 + tiff.len()).ok()?.to_be_bytes());
+    out.extend(b"Exif\0\0");
+    out.extend(tiff);
+    // Copy the segments before the scan, leaving out old EXIF.
+    let mut i = 2;
+    while i + 4 <= jpeg.len() && jpeg[i] == 0xFF {
+        let marker = jpeg[i + 1];
+        let len = usize::from(u16::from_be_bytes([jpeg[i + 2], jpeg[i + 3]]));
+        let end = i + 2 + len;
+        if marker == 0xDA {
+            out.extend_from_slice(&jpeg[i..]);
+            return Some(out);
+        }
+        let seg = jpeg.get(i..end)?;
+        let is_exif = marker == 0xE1 && seg.get(4..10) == Some(b"Exif\0\0".as_slice());
+        if !is_exif {
+            out.extend_from_slice(seg);
+        }
+        i = end;
+    }
+    None
+}
+
 /// A PNG header (signature + IHDR + IEND, valid CRCs, no image data) announcing
 /// `width` × `height`: a decompression-bomb stand-in when the size is huge.
 pub fn png_header(width: u32, height: u32) -> Vec<u8> {

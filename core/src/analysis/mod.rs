@@ -7,6 +7,8 @@
 
 mod store;
 
+pub use self::store::{stored_faces, StoredFace};
+
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{mpsc, Arc, Mutex};

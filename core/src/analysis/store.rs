@@ -216,3 +216,46 @@ pub(crate) fn set_duplicate_groups(tx: &Transaction<'_>, groups: &[Vec<i64>]) ->
     }
     Ok(())
 }
+
+/// A stored face detection, for listing and for "don't include me".
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct StoredFace {
+    pub id: i64,
+    pub asset_id: i64,
+    /// The photo's source id (path relative to the scanned folder, or host id).
+    pub asset: String,
+    pub x: f64,
+    pub y: f64,
+    pub w: f64,
+    pub h: f64,
+    pub score: f64,
+    pub quality: Option<f64>,
+    pub excluded: bool,
+}
+
+/// Every stored face, by photo then position.
+pub fn stored_faces(conn: &Connection) -> Result<Vec<StoredFace>> {
+    let mut stmt = conn.prepare(
+        "SELECT f.id, a.id, a.source_id, f.x, f.y, f.w, f.h, f.score, f.quality,
+                EXISTS (SELECT 1 FROM face_exclusions e WHERE e.asset_id = f.asset_id
+                          AND abs(e.x - f.x) < 0.5 AND abs(e.y - f.y) < 0.5
+                          AND abs(e.w - f.w) < 0.5 AND abs(e.h - f.h) < 0.5)
+         FROM faces f JOIN assets a ON a.id = f.asset_id
+         ORDER BY a.source_id, f.x, f.y",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(StoredFace {
+            id: r.get(0)?,
+            asset_id: r.get(1)?,
+            asset: r.get(2)?,
+            x: r.get(3)?,
+            y: r.get(4)?,
+            w: r.get(5)?,
+            h: r.get(6)?,
+            score: r.get(7)?,
+            quality: r.get(8)?,
+            excluded: r.get(9)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -9,6 +9,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_feedback.sql"),
     include_str!("migrations/0003_analysis.sql"),
     include_str!("migrations/0004_content.sql"),
+    include_str!("migrations/0005_privacy.sql"),
 ];
 
 /// The schema version this library writes.

@@ -28,6 +28,8 @@ pub struct SyncReport {
     /// True when removal of vanished assets was skipped because the listing was not
     /// complete (rejected records, unreadable folders); nothing is deleted on a guess.
     pub removal_skipped: bool,
+    /// Items the user asked to forget: listed by the source, not indexed.
+    pub forgotten: u64,
 }
 
 /// One item as the source lists it; `payload` is turned into an [`Asset`] only when
@@ -65,6 +67,7 @@ impl Job<'_> {
         report: &mut SyncReport,
     ) -> Result<()> {
         let known = self.db.read(|c| assets::known(c, self.origin))?;
+        let forgotten = self.db.read(privacy::forget::hashes)?;
         let total = listed.len() as u64;
         let mut seen: HashSet<&str> = HashSet::with_capacity(listed.len());
         let mut batch: Vec<(bool, Asset)> = Vec::with_capacity(BATCH);
@@ -75,6 +78,12 @@ impl Job<'_> {
                 self.cancel.check()?;
             }
             seen.insert(item.source_id.as_str());
+            if !forgotten.is_empty()
+                && forgotten.contains(&privacy::forget::source_hash(&item.source_id))
+            {
+                report.forgotten += 1;
+                continue;
+            }
             match known.get(&item.source_id) {
                 Some(k)
                     if !k.retry

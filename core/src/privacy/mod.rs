@@ -2,8 +2,12 @@
 //! allowed, anything that derives data from photos (pixels, faces, suggestions) needs
 //! its scope granted first, and revoking a scope erases every byte derived under it.
 
+pub(crate) mod audit;
 mod consent;
+pub(crate) mod export;
+pub(crate) mod forget;
 
+pub use self::audit::AuditEntry;
 pub(crate) use self::consent::{grant, purge_derived_for_assets, require, revoke, status};
 pub use self::consent::{ConsentState, PurgeReport};
 
@@ -65,4 +69,10 @@ pub const NON_DERIVED_TABLES: &[&str] = &[
     "hidden_ranges",
     "excluded_albums",
     "special_dates",
+    // The user's privacy wishes: kept through revocation so they keep being honoured.
+    // Exclusions hold a box only; forgotten photos a hash of their id only.
+    "face_exclusions",
+    "forgotten",
+    // Counts of what was processed, no content (see privacy/audit.rs).
+    "audit_log",
 ];

@@ -324,6 +324,7 @@ pub(crate) fn selection_key(
                 s.largest_face.map(f32::to_bits),
                 s.duplicate_group,
                 s.non_camera,
+                s.excluded_face,
             )
                 .hash(&mut h);
         }

@@ -38,6 +38,15 @@ pub struct Signals {
     pub duplicate_group: Option<i64>,
     /// Pixel analysis found a screenshot or a document, not a camera memory.
     pub non_camera: bool,
+    /// The photo holds a face the user excluded ("don't include me").
+    pub excluded_face: bool,
+}
+
+impl Signals {
+    /// Never shown in a suggestion or collage.
+    pub fn kept_out(&self) -> bool {
+        self.non_camera || self.excluded_face
+    }
 }
 
 /// What a registered date celebrates.

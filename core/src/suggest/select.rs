@@ -48,7 +48,7 @@ pub fn select(photos: &[&Photo], signals: &HashMap<i64, Signals>, cap: usize) ->
     let mut sorted: Vec<&Photo> = photos
         .iter()
         .copied()
-        .filter(|p| !signals.get(&p.id).is_some_and(|s| s.non_camera))
+        .filter(|p| !signals.get(&p.id).is_some_and(Signals::kept_out))
         .collect();
     if sorted.is_empty() {
         return None;

@@ -59,6 +59,10 @@ pub(crate) fn signals(conn: &Connection) -> Result<HashMap<i64, Signals>> {
             _ => None,
         };
     }
+    let mut stmt = conn.prepare_cached("SELECT DISTINCT asset_id FROM face_exclusions")?;
+    for id in stmt.query_map([], |r| r.get::<_, i64>(0))? {
+        out.entry(id?).or_default().excluded_face = true;
+    }
     Ok(out)
 }
 
