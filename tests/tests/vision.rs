@@ -161,17 +161,31 @@ fn bad_input_is_refused_clearly() {
             .kind(),
         "zero_size"
     );
-    let err = keepsake_core::vision::decode::from_rgba(2, 2, &[0; 15], None, &opts).unwrap_err();
+    assert_eq!(
+        decode_bytes(&png_header(0, 0), Hint::default(), &opts)
+            .unwrap_err()
+            .kind(),
+        "zero_size"
+    );
+    // 1×1 (and anything under 8 px a side) is refused before decoding: nothing to measure.
+    for tiny in [
+        png_header(1, 1),
+        keepsake_harness::synth::jpeg_header(1, 1, &Default::default()),
+    ] {
+        assert_eq!(
+            decode_bytes(&tiny, Hint::default(), &opts),
+            Err(DecodeError::TooSmall)
+        );
+    }
+    let err = keepsake_core::vision::decode::from_rgba(8, 8, &[0; 255], None, &opts).unwrap_err();
     assert_eq!(err.kind(), "rgba_size_mismatch");
-    let ok = keepsake_core::vision::decode::from_rgba(
-        2,
-        1,
-        &[1, 2, 3, 255, 4, 5, 6, 255],
-        Some(6),
-        &opts,
-    )
-    .unwrap();
-    assert_eq!((ok.image.width, ok.image.height, ok.via), (1, 2, Via::Host));
+    assert_eq!(
+        keepsake_core::vision::decode::from_rgba(1, 1, &[0; 4], None, &opts),
+        Err(DecodeError::TooSmall)
+    );
+    let rgba: Vec<u8> = (0..16 * 8).flat_map(|i| [i as u8, 2, 3, 255]).collect();
+    let ok = keepsake_core::vision::decode::from_rgba(16, 8, &rgba, Some(6), &opts).unwrap();
+    assert_eq!((ok.image.width, ok.image.height, ok.via), (8, 16, Via::Host));
 }
 
 fn model(shared: &Path, name: &str) -> FaceModel {

@@ -16,6 +16,9 @@ use super::orient;
 use super::Rgb;
 use crate::metadata::MAX_PIXELS;
 
+/// Smallest side worth analysing.
+pub const MIN_SIDE: u32 = 8;
+
 /// How to decode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DecodeOptions {
@@ -80,6 +83,9 @@ impl Decoded {
 pub enum DecodeError {
     #[error("image exceeds the pixel budget")]
     TooLarge,
+    /// Under 8 pixels on a side: nothing can be measured (hashes need 9×8 samples).
+    #[error("image too small to analyse")]
+    TooSmall,
     #[error("format not decodable here")]
     Unsupported,
     #[error("corrupt image: {0}")]
@@ -92,6 +98,7 @@ impl DecodeError {
     pub fn kind(&self) -> &'static str {
         match self {
             DecodeError::TooLarge => "pixel_budget",
+            DecodeError::TooSmall => "too_small",
             DecodeError::Unsupported => "unsupported",
             DecodeError::Corrupt(k) => k,
             DecodeError::Io(_) => "io_error",
@@ -185,6 +192,9 @@ pub fn from_rgba(
 fn budget(w: u32, h: u32, opts: &DecodeOptions) -> Result<(), DecodeError> {
     if w == 0 || h == 0 {
         return Err(DecodeError::Corrupt("zero_size"));
+    }
+    if w < MIN_SIDE || h < MIN_SIDE {
+        return Err(DecodeError::TooSmall);
     }
     if u64::from(w) * u64::from(h) > opts.max_pixels {
         return Err(DecodeError::TooLarge);
