@@ -77,7 +77,8 @@ fn split_offset(v: &str) -> (&str, Option<FixedOffset>) {
     if let Some(body) = v.strip_suffix('Z') {
         return (body, FixedOffset::east_opt(0));
     }
-    if v.len() > 16 {
+    // A multi-byte character where the offset would start is no offset (found by fuzzing).
+    if v.len() > 16 && v.is_char_boundary(v.len() - 6) {
         let (body, tail) = v.split_at(v.len() - 6);
         let sign = match tail.as_bytes()[0] {
             b'+' => 1,
@@ -96,6 +97,16 @@ fn split_offset(v: &str) -> (&str, Option<FixedOffset>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_multibyte_character_where_an_offset_would_be_is_no_panic() {
+        assert_eq!(
+            split_offset("2024-06-01T10:15:00\u{fffd}99"),
+            ("2024-06-01T10:15:00\u{fffd}99", None)
+        );
+        let packet = "<x:xmpmeta><exif:DateTimeOriginal>2024-06-01T10:15:00\u{fffd}:0</exif:DateTimeOriginal>";
+        assert_eq!(dates(packet.as_bytes()).original, None);
+    }
 
     #[test]
     fn attribute_and_element_forms() {
