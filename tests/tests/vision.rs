@@ -185,7 +185,10 @@ fn bad_input_is_refused_clearly() {
     );
     let rgba: Vec<u8> = (0..16 * 8).flat_map(|i| [i as u8, 2, 3, 255]).collect();
     let ok = keepsake_core::vision::decode::from_rgba(16, 8, &rgba, Some(6), &opts).unwrap();
-    assert_eq!((ok.image.width, ok.image.height, ok.via), (8, 16, Via::Host));
+    assert_eq!(
+        (ok.image.width, ok.image.height, ok.via),
+        (8, 16, Via::Host)
+    );
 }
 
 fn model(shared: &Path, name: &str) -> FaceModel {
