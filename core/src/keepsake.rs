@@ -291,11 +291,13 @@ impl Keepsake {
     pub fn forget(&self, source_ids: &[String]) -> Result<PurgeReport> {
         let now = self.now().timestamp_millis();
         *self.engine.lock().unwrap_or_else(|e| e.into_inner()) = suggest::Engine::new();
-        let rows_deleted = self
-            .db
-            .write(|tx| privacy::forget::forget(tx, source_ids, now))?;
+        let rows_deleted = self.db.write(|tx| {
+            let n = privacy::forget::forget(tx, source_ids, now)?;
+            // Audited in the same transaction, so the compaction leaves an empty WAL.
+            privacy::audit::record(tx, now, "forget", None, Some(n as i64), None)?;
+            Ok(n)
+        })?;
         let database_bytes = self.db.compact()?;
-        self.audit("forget", None, Some(rows_deleted), None)?;
         Ok(PurgeReport {
             rows_deleted,
             database_bytes,
@@ -381,10 +383,7 @@ impl Keepsake {
     /// database and in memory (the suggestion engine's cached state).
     pub fn revoke_consent(&self, scope: Scope) -> Result<PurgeReport> {
         *self.engine.lock().unwrap_or_else(|e| e.into_inner()) = suggest::Engine::new();
-        let report = privacy::revoke(&self.db, scope, self.now().timestamp_millis())?;
-        let detail = format!("{scope}: {} derived rows erased", report.rows_deleted);
-        self.audit("consent_revoke", None, None, Some(&detail))?;
-        Ok(report)
+        privacy::revoke(&self.db, scope, self.now().timestamp_millis())
     }
 
     /// `Err(ConsentRequired)` unless `scope` is granted. Every analysis calls this first.

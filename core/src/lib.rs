@@ -8,6 +8,7 @@
 pub mod analysis;
 pub mod clock;
 pub mod cluster;
+mod digest;
 mod error;
 #[doc(hidden)]
 pub mod fuzzing;

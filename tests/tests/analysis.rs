@@ -6,16 +6,10 @@ mod common;
 
 use std::fs;
 
-use common::{open, TempDir};
+use common::{count, open, TempDir};
 use keepsake_core::analysis::AnalyzeOptions;
 use keepsake_core::vision::detect::FaceModel;
 use keepsake_core::{CancelToken, Error, NoProgress, Progress, ScanOptions, Scope};
-
-fn count(db: &std::path::Path, sql: &str) -> i64 {
-    let c = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .unwrap();
-    c.query_row(sql, [], |r| r.get(0)).unwrap()
-}
 
 #[test]
 fn analysis_runs_once_per_photo_resumes_and_follows_the_model() {

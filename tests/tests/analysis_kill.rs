@@ -11,26 +11,11 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::TempDir;
+use common::{count, harness, stdout_of as ok, TempDir};
 use keepsake_harness::rng::Rng;
 
 fn keepsake(db: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_keepsake"));
-    c.arg("--db")
-        .arg(db)
-        .arg("--now")
-        .arg("2025-06-10T12:00:00Z");
-    c
-}
-
-fn ok(mut c: Command) -> String {
-    let out = c.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    harness(db, "2025-06-10T12:00:00Z")
 }
 
 fn query(db: &Path, sql: &str) -> Vec<(i64, i64)> {
@@ -40,11 +25,6 @@ fn query(db: &Path, sql: &str) -> Vec<(i64, i64)> {
         .unwrap()
         .map(Result::unwrap)
         .collect()
-}
-
-fn count(db: &Path, sql: &str) -> i64 {
-    let c = rusqlite::Connection::open(db).unwrap();
-    c.query_row(sql, [], |r| r.get(0)).unwrap()
 }
 
 /// Per photo (by file name): faces found, and the rounded face boxes.

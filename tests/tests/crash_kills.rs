@@ -20,12 +20,8 @@ const ROUNDS: usize = 12;
 const KILLS_PER_ROUND: usize = 3;
 
 fn keepsake(db: &Path, args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_keepsake"));
-    c.arg("--db")
-        .arg(db)
-        .args(["--now", NOW, "--tz", "UTC"])
-        .args(args);
-    c.stdout(Stdio::null()).stderr(Stdio::null());
+    let mut c = common::harness(db, NOW);
+    c.args(args).stdout(Stdio::null()).stderr(Stdio::null());
     c
 }
 

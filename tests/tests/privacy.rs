@@ -9,9 +9,9 @@ mod common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-use common::{open, TempDir};
+use common::{open, stdout_of, TempDir};
 use keepsake_core::analysis::AnalyzeOptions;
 use keepsake_core::vision::detect::FaceModel;
 use keepsake_core::{
@@ -61,24 +61,9 @@ fn photos(tmp: &TempDir, shared: &Path) -> PathBuf {
 }
 
 fn harness(db: &Path, args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_keepsake"));
-    c.arg("--db")
-        .arg(db)
-        .arg("--now")
-        .arg(NOW)
-        .arg("--tz")
-        .arg("UTC")
-        .args(args);
+    let mut c = common::harness(db, NOW);
+    c.args(args);
     c
-}
-
-fn ok(out: Output) -> String {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
 }
 
 fn all_bytes(store: &Keepsake) -> Vec<u8> {
@@ -167,7 +152,7 @@ fn the_pipeline_runs_in_a_network_namespace_with_no_interfaces() {
             .arg("--now")
             .arg(NOW)
             .args(&step);
-        let out = ok(c.output().unwrap());
+        let out = stdout_of(c);
         if step[0] == "export" {
             let v: serde_json::Value = serde_json::from_str(&out).unwrap();
             assert!(!v["tables"]["faces"].as_array().unwrap().is_empty());
@@ -201,6 +186,12 @@ fn forgetting_a_photo_leaves_no_byte_and_indexing_never_brings_it_back() {
     assert!(
         !contains(&all_bytes(&store), name),
         "its name is still in a database file"
+    );
+    let wal = &store.database_files()[1];
+    assert_eq!(
+        fs::metadata(wal).map(|m| m.len()).unwrap_or(0),
+        0,
+        "WAL not truncated"
     );
     assert_eq!(store.faces().unwrap().len(), faces_before - theirs);
     assert_eq!(store.assets().unwrap().len(), assets_before - 1);
@@ -356,9 +347,7 @@ fn the_export_holds_every_table_and_the_audit_log_names_no_photo() {
     }
     // The harness shows the same log.
     drop(store);
-    let out = ok(harness(&tmp.join("k.db"), &["audit", "--json"])
-        .output()
-        .unwrap());
+    let out = stdout_of(harness(&tmp.join("k.db"), &["audit", "--json"]));
     assert_eq!(out.lines().count(), audit.len());
 }
 

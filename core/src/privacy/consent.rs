@@ -93,6 +93,9 @@ pub(crate) fn revoke(db: &Db, scope: Scope, now_ms: i64) -> Result<PurgeReport> 
             n += tx.execute(&format!("DELETE FROM {table}"), [])? as u64;
         }
         record(tx, scope, false, now_ms)?;
+        // Audited in the same transaction, so the compaction below leaves an empty WAL.
+        let detail = format!("{scope}: {n} derived rows erased");
+        super::audit::record(tx, now_ms, "consent_revoke", None, None, Some(&detail))?;
         Ok(n)
     })?;
     let database_bytes = db.compact()?;

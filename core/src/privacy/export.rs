@@ -16,7 +16,7 @@ fn cell(v: ValueRef<'_>) -> Value {
         ValueRef::Real(f) => json!(f),
         ValueRef::Text(t) => json!(String::from_utf8_lossy(t)),
         // Blobs (face landmarks) as lowercase hex.
-        ValueRef::Blob(b) => json!(b.iter().map(|x| format!("{x:02x}")).collect::<String>()),
+        ValueRef::Blob(b) => json!(crate::digest::hex(b)),
     }
 }
 

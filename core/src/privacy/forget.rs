@@ -10,11 +10,7 @@ use crate::Result;
 
 /// The tombstone of a source id.
 pub(crate) fn source_hash(source_id: &str) -> String {
-    use sha2::Digest;
-    let mut h = sha2::Sha256::new();
-    h.update(b"keepsake-forgotten:");
-    h.update(source_id.as_bytes());
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    crate::digest::sha256_hex(&[b"keepsake-forgotten:", source_id.as_bytes()])
 }
 
 pub(crate) fn hashes(conn: &Connection) -> Result<HashSet<String>> {

@@ -74,3 +74,28 @@ pub fn open(db: &Path, zone: &str, now: &str) -> Keepsake {
     )
     .unwrap()
 }
+
+/// The harness binary on the store `db`, at the fixed time `now`, in UTC.
+pub fn harness(db: &Path, now: &str) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_keepsake"));
+    c.arg("--db").arg(db).args(["--now", now, "--tz", "UTC"]);
+    c
+}
+
+/// Runs `c` and returns its stdout; fails the test with its stderr if it failed.
+pub fn stdout_of(mut c: std::process::Command) -> String {
+    let out = c.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// One integer from `sql`, read straight from the database file `db`.
+pub fn count(db: &Path, sql: &str) -> i64 {
+    let c = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .unwrap();
+    c.query_row(sql, [], |r| r.get(0)).unwrap()
+}

@@ -214,7 +214,7 @@ impl FaceModel {
         } else {
             return Err(ModelError::UnknownOutputs(names.join(", ")));
         };
-        let sha256 = sha256_hex(&bytes);
+        let sha256 = crate::digest::sha256_hex(&[&bytes]);
         let conf_logits = rewrite
             && kind == ModelKind::RetinaFace
             && softmax_input(&model, outlets[roles[1]]).is_some();
@@ -352,14 +352,6 @@ pub fn to_bgr_planar(img: &Rgb, pw: usize, ph: usize, mean: [f32; 3], pad: f32) 
         }
     }
     out
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 #[cfg(test)]
