@@ -117,12 +117,7 @@ pub fn run(
     no_baseline: bool,
     worker_threads: Option<usize>,
 ) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let model_path = model
-        .map(Path::to_path_buf)
-        .or_else(crate::cli::default_model)
-        .ok_or("no face model: pass --model or run scripts/setup.sh")?;
-    let model = FaceModel::load_path(&model_path)
-        .map_err(|e| format!("cannot load the face model: {e}"))?;
+    let (model_path, model) = crate::cli::load_model(model)?;
     if let Some(threads) = worker_threads {
         let v = keepsake_run(dir, &model, size, threads)?;
         writeln!(std::io::stdout().lock(), "{v}")?;

@@ -752,6 +752,19 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     }
 }
 
+/// Loads `given`, or else the default model; the path it came from with it.
+pub fn load_model(
+    given: Option<&std::path::Path>,
+) -> Result<(PathBuf, keepsake_core::vision::detect::FaceModel), String> {
+    let path = given
+        .map(std::path::Path::to_path_buf)
+        .or_else(default_model)
+        .ok_or("no face model: pass --model or run scripts/setup.sh")?;
+    let model = keepsake_core::vision::detect::FaceModel::load_path(&path)
+        .map_err(|e| format!("cannot load the face model: {e}"))?;
+    Ok((path, model))
+}
+
 /// The model `scripts/setup.sh` puts next to the build (`target/models/`).
 pub fn default_model() -> Option<PathBuf> {
     let exe = std::env::current_exe().ok()?;

@@ -10,7 +10,7 @@ use std::time::Instant;
 use clap::Subcommand;
 use keepsake_core::metadata::probe_path;
 use keepsake_core::vision::decode::{decode_file, DecodeOptions, Hint};
-use keepsake_core::vision::detect::{DetectParams, FaceModel};
+use keepsake_core::vision::detect::DetectParams;
 use keepsake_harness::ap::{average_precision, Detection, Scored, SizeClass, Truth};
 use serde_json::{json, Value};
 
@@ -164,12 +164,7 @@ fn faces(
         }
         (0.5, Value::Null)
     } else {
-        let model_path = model
-            .map(Path::to_path_buf)
-            .or_else(crate::cli::default_model)
-            .ok_or("no face model: pass --model or run scripts/setup.sh")?;
-        let model = FaceModel::load_path(&model_path)
-            .map_err(|e| format!("cannot load the face model: {e}"))?;
+        let (_, model) = crate::cli::load_model(model)?;
         let operating = DetectParams::for_kind(model.kind());
         let params = DetectParams {
             score_threshold: AP_SCORE_FLOOR,

@@ -79,7 +79,8 @@ fn contains(hay: &[u8], needle: &str) -> bool {
     hay.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
 
-fn analysed_store(tmp: &TempDir, shared: &Path) -> (Keepsake, PathBuf) {
+/// The photos indexed, with every consent granted.
+fn consented_store(tmp: &TempDir, shared: &Path) -> (Keepsake, PathBuf) {
     let dir = photos(tmp, shared);
     let store = open(&tmp.join("k.db"), "UTC", NOW);
     store
@@ -93,6 +94,11 @@ fn analysed_store(tmp: &TempDir, shared: &Path) -> (Keepsake, PathBuf) {
     for s in Scope::ALL {
         store.grant_consent(s).unwrap();
     }
+    (store, dir)
+}
+
+fn analysed_store(tmp: &TempDir, shared: &Path) -> (Keepsake, PathBuf) {
+    let (store, dir) = consented_store(tmp, shared);
     let model = FaceModel::load_path(&shared.join("models/retinaface_mnet025.onnx")).unwrap();
     store
         .analyze(
@@ -442,19 +448,7 @@ fn exports_and_suggestions_read_consistent_snapshots_while_analysis_writes() {
         return;
     };
     let tmp = TempDir::new("snapshots");
-    let dir = photos(&tmp, &shared);
-    let store = open(&tmp.join("k.db"), "UTC", NOW);
-    store
-        .scan_folder(
-            &dir,
-            ScanOptions::default(),
-            &NoProgress,
-            &CancelToken::new(),
-        )
-        .unwrap();
-    for s in Scope::ALL {
-        store.grant_consent(s).unwrap();
-    }
+    let (store, _) = consented_store(&tmp, &shared);
     let model = FaceModel::load_path(&shared.join("models/retinaface_mnet025.onnx")).unwrap();
     let opts = AnalyzeOptions {
         threads: 2,
