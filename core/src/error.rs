@@ -45,6 +45,9 @@ pub enum Error {
     /// The given path is not a directory (or does not exist).
     #[error("not a directory")]
     NotADirectory,
+    /// What was asked for does not exist (any more); the text names what, not its id.
+    #[error("not found: {0}")]
+    NotFound(&'static str),
 }
 
 impl Error {
@@ -62,6 +65,7 @@ impl Error {
             Error::UnknownTimeZone => "unknown_time_zone",
             Error::Cancelled => "cancelled",
             Error::NotADirectory => "not_a_directory",
+            Error::NotFound(_) => "not_found",
         }
     }
 }

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::clock::{Clock, DeviceZone, SystemClock};
+use crate::collage;
 use crate::index::{assets, meta, Db};
 use crate::library::records::{self, HostRecord, RecordError};
 use crate::library::scan::{self, ScanOptions, ScanReport};
@@ -592,6 +593,93 @@ impl Keepsake {
             .into_iter()
             .map(|(p, s)| (p.id, s))
             .collect())
+    }
+
+    /// The suggestion with this id at `now` (the clock's when `None`). Needs the
+    /// `suggestions` consent.
+    pub fn suggestion(&self, id: &str, now: Option<DateTime<Utc>>) -> Result<Suggestion> {
+        self.suggestions(now, &[])?
+            .into_iter()
+            .find(|s| s.id == id)
+            .ok_or(Error::NotFound("suggestion"))
+    }
+
+    /// Sizes, faces and files of a suggestion's photos: the cover first, then the others
+    /// in time order; photos deleted since are left out.
+    fn suggestion_photos(
+        &self,
+        s: &Suggestion,
+    ) -> Result<(Vec<collage::LayoutPhoto>, collage::FileSource)> {
+        let mut ids = vec![s.cover];
+        ids.extend(s.assets.iter().copied().filter(|id| *id != s.cover));
+        let (photos, files) = self.db.read(|c| collage::store::photos(c, &ids))?;
+        if photos.is_empty() {
+            return Err(Error::NotFound("the suggestion's photos"));
+        }
+        Ok((photos, files))
+    }
+
+    /// The collage layout of a suggestion, for apps that draw it themselves.
+    pub fn collage_layout(
+        &self,
+        suggestion_id: &str,
+        now: Option<DateTime<Utc>>,
+        opts: &collage::LayoutOptions,
+    ) -> Result<collage::Layout> {
+        let s = self.suggestion(suggestion_id, now)?;
+        let (photos, _) = self.suggestion_photos(&s)?;
+        collage::layout(&photos, opts)
+    }
+
+    /// Lays out and renders a suggestion's collage from the photos' files. Photos
+    /// without a readable file (host assets) get a placeholder and are reported: apps
+    /// holding such photos render with [`render_layout`](Self::render_layout) and their
+    /// own pixel source.
+    pub fn render_collage(
+        &self,
+        suggestion_id: &str,
+        now: Option<DateTime<Utc>>,
+        layout_opts: &collage::LayoutOptions,
+        render_opts: &collage::RenderOptions,
+        cancel: &CancelToken,
+    ) -> Result<(collage::Layout, collage::Rendered)> {
+        let s = self.suggestion(suggestion_id, now)?;
+        let (photos, files) = self.suggestion_photos(&s)?;
+        let layout = collage::layout(&photos, layout_opts)?;
+        let rendered = collage::render(&layout, &files, render_opts, cancel)?;
+        Ok((layout, rendered))
+    }
+
+    /// Renders a layout with pixels from `source`, or from the photos' files when `None`.
+    /// Needs the `suggestions` consent (collages are derived from the photos).
+    pub fn render_layout(
+        &self,
+        layout: &collage::Layout,
+        source: Option<&dyn collage::PixelSource>,
+        opts: &collage::RenderOptions,
+        cancel: &CancelToken,
+    ) -> Result<collage::Rendered> {
+        self.require_consent(Scope::Suggestions)?;
+        match source {
+            Some(source) => collage::render(layout, source, opts, cancel),
+            None => {
+                let ids: Vec<i64> = layout.cells.iter().map(|c| c.asset_id).collect();
+                let (_, files) = self.db.read(|c| collage::store::photos(c, &ids))?;
+                collage::render(layout, &files, opts, cancel)
+            }
+        }
+    }
+
+    /// The recap story of a suggestion, for the app to animate.
+    pub fn story(
+        &self,
+        suggestion_id: &str,
+        now: Option<DateTime<Utc>>,
+        opts: &collage::StoryOptions,
+    ) -> Result<collage::Story> {
+        let s = self.suggestion(suggestion_id, now)?;
+        let (photos, _) = self.suggestion_photos(&s)?;
+        collage::story(&s, &photos, self.zone, opts)
     }
 
     /// The database's files (main, WAL, shared memory), for privacy audits and tests.

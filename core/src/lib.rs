@@ -8,6 +8,7 @@
 pub mod analysis;
 pub mod clock;
 pub mod cluster;
+pub mod collage;
 mod digest;
 mod error;
 #[doc(hidden)]

@@ -5,7 +5,7 @@
 //! (which purges its results) or the face model changed (its sha256 is kept).
 //! Cancellation is checked between photos.
 
-mod store;
+pub(crate) mod store;
 
 pub use self::store::{stored_faces, StoredFace};
 

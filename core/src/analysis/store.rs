@@ -20,7 +20,7 @@ const PENDING: &str = "
       AND (s.asset_id IS NULL
            OR (?1 IS NOT NULL AND s.error IS NULL AND (f.model_sha256 IS NULL OR f.model_sha256 != ?1)))";
 
-fn root(conn: &Connection) -> Result<Option<PathBuf>> {
+pub(crate) fn root(conn: &Connection) -> Result<Option<PathBuf>> {
     Ok(crate::index::meta::get(conn, crate::keepsake::FOLDER_ROOT_KEY)?.map(PathBuf::from))
 }
 

@@ -1,0 +1,16 @@
+//! Collages and recap stories, made on the device: a layout description apps can draw
+//! themselves ([`layout`]), face-aware crops ([`crop`]), a renderer that draws a layout
+//! into a JPEG or PNG ([`render`]), and recap stories for apps to animate ([`story`]).
+
+pub mod crop;
+pub mod layout;
+pub mod render;
+pub(crate) mod store;
+pub mod story;
+
+pub use crop::{face_aware_crop, Crop, Rect};
+pub use layout::{layout, Cell, Layout, LayoutOptions, LayoutPhoto, PixelRect, Shape, Template};
+pub use render::{
+    encode, render, CellFailure, FileSource, OutputFormat, PixelSource, RenderOptions, Rendered,
+};
+pub use story::{story, Frame, Story, StoryOptions};
