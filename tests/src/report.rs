@@ -1,0 +1,536 @@
+//! `keepsake report` — the main job in one command (index a folder, analyse, suggest,
+//! render a collage per suggestion) written as a static HTML page that opens from disk
+//! with no server and no network request — and `keepsake sample-library`, which turns a
+//! few photos into a camera roll with an EXIF timeline for people without their own.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use chrono::{DateTime, Duration, Utc};
+use keepsake_core::collage::{self, LayoutOptions, OutputFormat, RenderOptions, StoryOptions};
+use keepsake_core::suggest::{Suggestion, TitlePart};
+use keepsake_core::vision::decode::{self, DecodeOptions, Hint};
+use keepsake_core::vision::detect::FaceModel;
+use keepsake_core::{CancelToken, Keepsake, Origin, Progress, ScanOptions, Scope};
+
+use crate::synth::{with_exif, ExifSpec};
+
+type Failure = Box<dyn std::error::Error>;
+
+/// What `report` did, for its summary line and tests.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    pub photos: u64,
+    pub analysed: u64,
+    pub faces: u64,
+    pub suggestions: usize,
+    pub collages: usize,
+    pub cell_failures: usize,
+}
+
+/// Runs the whole pipeline over `dir` into `out` (`out/index.html`, `out/collages/`,
+/// `out/photos/`). Consent for every scope is granted by running this command (the
+/// audit log records it).
+pub fn report(
+    store: &Keepsake,
+    dir: &Path,
+    out: &Path,
+    model: Option<&FaceModel>,
+    size: u32,
+    listener: &(dyn Fn(&str, Progress) + Sync),
+) -> Result<Summary, Failure> {
+    let cancel = CancelToken::new();
+    let mut times: Vec<(&str, f64)> = Vec::new();
+    let t = Instant::now();
+    let scan = store.scan_folder(
+        dir,
+        ScanOptions::default(),
+        &|p| listener("indexing", p),
+        &cancel,
+    )?;
+    times.push(("index", secs(t)));
+    for scope in Scope::ALL {
+        store.grant_consent(scope)?;
+    }
+    let t = Instant::now();
+    let analysis = store.analyze(
+        model,
+        &keepsake_core::analysis::AnalyzeOptions::default(),
+        &|p| listener("analysing", p),
+        &cancel,
+    )?;
+    times.push(("analyse", secs(t)));
+    let t = Instant::now();
+    let suggestions = store.suggestions(None, &[])?;
+    times.push(("suggest", secs(t)));
+
+    for sub in ["collages", "photos"] {
+        std::fs::create_dir_all(out.join(sub))?;
+    }
+    let assets: HashMap<i64, keepsake_core::StoredAsset> =
+        store.assets()?.into_iter().map(|a| (a.id, a)).collect();
+    let mut faces: HashMap<i64, Vec<keepsake_core::analysis::StoredFace>> = HashMap::new();
+    for f in store.faces()? {
+        faces.entry(f.asset_id).or_default().push(f);
+    }
+
+    let t = Instant::now();
+    let mut sections = String::new();
+    let mut collages = 0;
+    let mut cell_failures = 0;
+    let mut thumbs: HashMap<i64, Option<Thumb>> = HashMap::new();
+    let layout_opts = LayoutOptions {
+        size,
+        ..Default::default()
+    };
+    let render_opts = RenderOptions {
+        corner_radius: 0.03,
+        ..Default::default()
+    };
+    for (i, s) in suggestions.iter().enumerate() {
+        let name = format!("{:02}-{}", i + 1, safe(&s.id));
+        let collage_html = match store.render_collage(
+            &s.id,
+            None,
+            &layout_opts,
+            &render_opts,
+            &cancel,
+        ) {
+            Ok((layout, rendered)) => {
+                std::fs::write(
+                    out.join("collages").join(format!("{name}.jpg")),
+                    &rendered.bytes,
+                )?;
+                collages += 1;
+                cell_failures += rendered.failures.len();
+                let failed = if rendered.failures.is_empty() {
+                    String::new()
+                } else {
+                    let kinds: Vec<&str> = rendered.failures.iter().map(|f| f.kind).collect();
+                    format!(
+                        "<p class=warn>{} photo(s) could not be drawn ({}); their cells show a placeholder.</p>",
+                        rendered.failures.len(),
+                        esc(&kinds.join(", "))
+                    )
+                };
+                format!(
+                    "<img class=collage src=\"collages/{name}.jpg\" width={} height={} alt=\"collage\">\
+                     <p class=meta>{} template, {} canvas, {}×{} px; decode {:.0} ms, draw {:.0} ms, encode {:.0} ms</p>{failed}",
+                    layout.width,
+                    layout.height,
+                    layout.template.as_str(),
+                    layout.shape.as_str(),
+                    layout.width,
+                    layout.height,
+                    rendered.decode_ms,
+                    rendered.draw_ms,
+                    rendered.encode_ms
+                )
+            }
+            Err(e) => format!("<p class=warn>No collage: {}</p>", esc(&e.to_string())),
+        };
+        let story = store
+            .story(&s.id, None, &StoryOptions::default())
+            .map(|st| {
+                format!(
+                    "{} frames, {:.1} s",
+                    st.frames.len(),
+                    st.duration_ms as f64 / 1000.0
+                )
+            })
+            .unwrap_or_else(|e| esc(&e.to_string()));
+        let mut figures = String::new();
+        for id in &s.assets {
+            let thumb = thumbs
+                .entry(*id)
+                .or_insert_with(|| thumbnail(dir, assets.get(id), out).ok().flatten());
+            let caption = assets
+                .get(id)
+                .map_or("(deleted)", |a| a.asset.source_id.as_str());
+            figures.push_str(&figure(
+                thumb.as_ref(),
+                faces.get(id).map_or(&[][..], Vec::as_slice),
+                caption,
+            ));
+        }
+        let _ = write!(
+            sections,
+            "<section id=\"s{}\"><h2>{}</h2><p class=meta>{} · {} – {} · {} photos · score {:.2} · story: {}</p>\
+             <div class=pair><div>{collage_html}</div><div><h3>Why</h3><ul>{}</ul></div></div>\
+             <details><summary>The photos</summary><div class=photos>{figures}</div></details></section>",
+            i + 1,
+            esc(&title_text(&s.title)),
+            s.kind.as_str(),
+            s.start.date_naive(),
+            s.end.date_naive(),
+            s.assets.len(),
+            s.score,
+            story,
+            reasons(s)
+        );
+    }
+    times.push(("collages and photos", secs(t)));
+
+    let stages = &analysis.stages;
+    let per_stage = format!(
+        "decode {:.0} ms, detect {:.0} ms, quality {:.0} ms, hash {:.0} ms, store {:.0} ms (summed over workers)",
+        stages.decode_ms, stages.detect_ms, stages.quality_ms, stages.hash_ms, stages.store_ms
+    );
+    let total_photos = assets.len() as u64;
+    let mut table: Vec<(String, String)> = vec![
+        (
+            "Photos indexed".into(),
+            format!(
+                "{total_photos} ({} new, {} changed, {} skipped)",
+                scan.sync.added,
+                scan.sync.changed,
+                scan.skipped.len()
+            ),
+        ),
+        (
+            "Photos analysed".into(),
+            format!("{} ({} failed)", analysis.analysed, analysis.failed),
+        ),
+        (
+            "Faces found".into(),
+            format!(
+                "{}{}",
+                analysis.faces,
+                if model.is_none() {
+                    " (no face model)"
+                } else {
+                    ""
+                }
+            ),
+        ),
+        ("Suggestions".into(), suggestions.len().to_string()),
+        ("Collages".into(), collages.to_string()),
+    ];
+    table.extend(
+        times
+            .iter()
+            .map(|(k, v)| (format!("Time: {k}"), format!("{v:.2} s"))),
+    );
+    let rows: String = table
+        .iter()
+        .map(|(k, v)| format!("<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(v)))
+        .collect();
+    let html = page(&rows, &per_stage, &sections, suggestions.len());
+    std::fs::write(out.join("index.html"), html)?;
+    Ok(Summary {
+        photos: total_photos,
+        analysed: analysis.analysed,
+        faces: analysis.faces,
+        suggestions: suggestions.len(),
+        collages,
+        cell_failures,
+    })
+}
+
+fn secs(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64()
+}
+
+/// A suggestion id as a file name part.
+fn safe(id: &str) -> String {
+    id.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .take(40)
+        .collect()
+}
+
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A suggestion title in English (apps translate the parts themselves).
+pub fn title_text(parts: &[TitlePart]) -> String {
+    let words: Vec<String> = parts
+        .iter()
+        .map(|p| match p {
+            TitlePart::Place { lat, lon } => format!("near {lat:.2}°, {lon:.2}°"),
+            TitlePart::DateRange { start, end } if start == end => {
+                start.format("%-d %B %Y").to_string()
+            }
+            TitlePart::DateRange { start, end } => {
+                format!("{} – {}", start.format("%-d %b"), end.format("%-d %b %Y"))
+            }
+            TitlePart::Month { year, month } => chrono::NaiveDate::from_ymd_opt(*year, *month, 1)
+                .map_or_else(
+                    || format!("{year}-{month:02}"),
+                    |d| d.format("%B %Y").to_string(),
+                ),
+            TitlePart::YearsAgo { years } => {
+                format!("{years} year{} ago", if *years == 1 { "" } else { "s" })
+            }
+            TitlePart::Count { what, n } => format!("{n} {what}"),
+            TitlePart::Label { key } => match *key {
+                "golden_hour" => "Golden hour".into(),
+                "night" => "Nights".into(),
+                "group" => "Group photos".into(),
+                "selfie" => "Selfies".into(),
+                "favorites" => "Favourites".into(),
+                "last_days" => "Your last 30 days".into(),
+                other => other.replace('_', " "),
+            },
+            TitlePart::UserText { text } => text.clone(),
+        })
+        .collect();
+    if words.is_empty() {
+        "Untitled".into()
+    } else {
+        words.join(" · ")
+    }
+}
+
+fn reasons(s: &Suggestion) -> String {
+    s.reasons
+        .iter()
+        .map(|r| {
+            let facts: Vec<String> = r
+                .facts
+                .iter()
+                .map(|(k, v)| format!("{} {}", k.replace('_', " "), (v * 100.0).round() / 100.0))
+                .collect();
+            format!(
+                "<li><b>{}</b>: {}</li>",
+                esc(&r.rule.replace('_', " ")),
+                esc(&facts.join(", "))
+            )
+        })
+        .collect()
+}
+
+struct Thumb {
+    file: String,
+    width: u32,
+    height: u32,
+    /// Upright size of the original, to place face boxes.
+    original: (u32, u32),
+}
+
+/// A 480 px copy of a photo in `out/photos/` (photos without a readable file have none).
+fn thumbnail(
+    dir: &Path,
+    asset: Option<&keepsake_core::StoredAsset>,
+    out: &Path,
+) -> Result<Option<Thumb>, Failure> {
+    let Some(a) = asset else { return Ok(None) };
+    if a.asset.origin != Origin::Folder {
+        return Ok(None);
+    }
+    let hint = Hint {
+        orientation: a.asset.orientation,
+        thumbnail: a.asset.thumbnail,
+    };
+    let opts = DecodeOptions {
+        long_side: 480,
+        ..DecodeOptions::default()
+    };
+    let Ok(d) = decode::decode_file(&dir.join(&a.asset.uri), hint, &opts) else {
+        return Ok(None);
+    };
+    let bytes = collage::encode(&d.image, OutputFormat::Jpeg { quality: 82 })?;
+    let file = format!("photos/{}.jpg", a.id);
+    std::fs::write(out.join(&file), bytes)?;
+    Ok(Some(Thumb {
+        file,
+        width: d.image.width,
+        height: d.image.height,
+        original: (d.original_width, d.original_height),
+    }))
+}
+
+fn figure(
+    thumb: Option<&Thumb>,
+    faces: &[keepsake_core::analysis::StoredFace],
+    caption: &str,
+) -> String {
+    let Some(t) = thumb else {
+        return format!("<figure class=photo><div class=missing>no preview</div><figcaption>{}</figcaption></figure>", esc(caption));
+    };
+    let (ow, oh) = (
+        f64::from(t.original.0.max(1)),
+        f64::from(t.original.1.max(1)),
+    );
+    let boxes: String = faces
+        .iter()
+        .map(|f| {
+            format!(
+                "<span class=box style=\"left:{:.2}%;top:{:.2}%;width:{:.2}%;height:{:.2}%\" title=\"face {:.2}\"></span>",
+                100.0 * f.x / ow,
+                100.0 * f.y / oh,
+                100.0 * f.w / ow,
+                100.0 * f.h / oh,
+                f.score
+            )
+        })
+        .collect();
+    format!(
+        "<figure class=photo><div class=frame><img src=\"{}\" width={} height={} alt=\"\" loading=lazy>{boxes}</div>\
+         <figcaption>{} · {} face(s)</figcaption></figure>",
+        t.file,
+        t.width,
+        t.height,
+        esc(caption),
+        faces.len()
+    )
+}
+
+fn page(rows: &str, per_stage: &str, sections: &str, n: usize) -> String {
+    format!(
+        r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src 'self'; style-src 'unsafe-inline'">
+<title>Keepsake report</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 0 auto; max-width: 1100px; padding: 1em; color: #222; }}
+table {{ border-collapse: collapse; }} th, td {{ text-align: left; padding: .2em .8em .2em 0; }}
+section {{ border-top: 1px solid #ddd; padding: 1em 0; }}
+.pair {{ display: flex; gap: 1.5em; flex-wrap: wrap; }} .pair > div {{ flex: 1 1 340px; }}
+.collage {{ width: 100%; height: auto; box-shadow: 0 1px 4px #0003; }}
+.meta {{ color: #666; font-size: .9em; }} .warn {{ color: #a40; }}
+.photos {{ display: flex; flex-wrap: wrap; gap: .6em; }}
+.photo {{ margin: 0; width: 220px; }} .photo figcaption {{ font-size: .75em; color: #666; overflow-wrap: anywhere; }}
+.frame {{ position: relative; line-height: 0; }} .frame img {{ width: 100%; height: auto; }}
+.missing {{ background: #eee; height: 140px; display: grid; place-items: center; color: #888; }}
+.box {{ position: absolute; border: 2px solid #ff0; box-shadow: 0 0 0 1px #000; display: none; }}
+#faces:checked ~ main .box {{ display: block; }}
+details {{ margin-top: .8em; }}
+</style></head><body>
+<h1>Keepsake report</h1>
+<p class=meta>Made on this machine; nothing here was sent anywhere.</p>
+<table>{rows}</table>
+<p class=meta>Analysis stages: {per_stage}</p>
+<input type=checkbox id=faces><label for=faces> Show face boxes</label>
+<main>
+<h2 class=meta>{n} suggestions</h2>
+{sections}
+</main>
+</body></html>
+"#
+    )
+}
+
+/// Makes a sample camera roll in `out` from the images in `src` (PNG or JPEG): each
+/// image gives four photos (the whole, two crops, a mirror image) with EXIF capture
+/// times and GPS spread over the 30 days before `now` — a weekend trip, an evening
+/// gathering, a morning out and single days at home. Returns the number of photos.
+pub fn sample_library(src: &Path, out: &Path, now: DateTime<Utc>) -> Result<usize, Failure> {
+    let mut sources: Vec<PathBuf> = std::fs::read_dir(src)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg"))
+        })
+        .collect();
+    sources.sort();
+    if sources.is_empty() {
+        return Err("sample-library: no PNG or JPEG images in the source folder".into());
+    }
+    std::fs::create_dir_all(out)?;
+    let home = (52.0907, 5.1214);
+    let away = (43.7696, 11.2558);
+    let day = |d: i64, h: i64, m: i64| {
+        let midnight = (now - Duration::days(d))
+            .date_naive()
+            .and_hms_opt(0, 0, 0)
+            .map(|t| t.and_utc());
+        midnight.map(|t| t + Duration::hours(h) + Duration::minutes(m))
+    };
+    let mut written = 0;
+    for (i, path) in sources.iter().enumerate() {
+        let i = i as i64;
+        let bytes = std::fs::read(path)?;
+        let opts = DecodeOptions {
+            long_side: 2048,
+            use_thumbnail: false,
+            ..DecodeOptions::default()
+        };
+        let img = decode::decode_bytes(&bytes, Hint::default(), &opts)
+            .map_err(|e| {
+                format!(
+                    "sample-library: an image could not be decoded ({})",
+                    e.kind()
+                )
+            })?
+            .image;
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("photo");
+        // (variant, when, where)
+        let plan = [
+            ("a", day(12 - (i % 3), 9 + 2 * (i / 3), 10 * i), away),
+            ("b", day(6, 18, 7 * i), home),
+            ("c", day(2, 9, 25 * i), home),
+            ("d", day(27 - 2 * i, 12, 0), home),
+        ];
+        for (variant, when, gps) in plan {
+            let Some(when) = when.filter(|t| *t < now) else {
+                continue;
+            };
+            let pixels = match variant {
+                "b" => crop(&img, 0.0, 0.0, 0.8),
+                "c" => crop(&img, 0.2, 0.2, 0.8),
+                "d" => mirror(&img),
+                _ => img.clone(),
+            };
+            let jpeg = collage::encode(&pixels, OutputFormat::Jpeg { quality: 90 })?;
+            let spec = ExifSpec {
+                datetime_original: Some(when.format("%Y:%m:%d %H:%M:%S").to_string()),
+                offset: Some("+00:00".into()),
+                gps: Some(gps),
+                make: Some("Keepsake sample".into()),
+                ..ExifSpec::default()
+            };
+            let with = with_exif(&jpeg, &spec).ok_or("sample-library: EXIF could not be added")?;
+            std::fs::write(out.join(format!("{stem}-{variant}.jpg")), with)?;
+            written += 1;
+        }
+    }
+    Ok(written)
+}
+
+fn crop(img: &keepsake_core::vision::Rgb, fx: f64, fy: f64, f: f64) -> keepsake_core::vision::Rgb {
+    let (w, h) = (img.width as usize, img.height as usize);
+    let (cw, ch) = (((w as f64) * f) as usize, ((h as f64) * f) as usize);
+    let (x0, y0) = (((w as f64) * fx) as usize, ((h as f64) * fy) as usize);
+    let (x0, y0) = (x0.min(w - cw), y0.min(h - ch));
+    let mut data = Vec::with_capacity(cw * ch * 3);
+    for y in y0..y0 + ch {
+        data.extend_from_slice(&img.data[(y * w + x0) * 3..(y * w + x0 + cw) * 3]);
+    }
+    keepsake_core::vision::Rgb {
+        width: cw as u32,
+        height: ch as u32,
+        data,
+    }
+}
+
+fn mirror(img: &keepsake_core::vision::Rgb) -> keepsake_core::vision::Rgb {
+    let w = img.width as usize;
+    let mut data = Vec::with_capacity(img.data.len());
+    for row in img.data.chunks_exact(w * 3) {
+        for px in row.chunks_exact(3).rev() {
+            data.extend_from_slice(px);
+        }
+    }
+    keepsake_core::vision::Rgb {
+        width: img.width,
+        height: img.height,
+        data,
+    }
+}
