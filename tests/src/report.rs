@@ -211,7 +211,7 @@ pub fn report(
     table.extend(
         times
             .iter()
-            .map(|(k, v)| (format!("Time: {k}"), format!("{v:.2} s"))),
+            .map(|(k, v)| (format!("Time: {k}"), format!("{:.0} ms", v * 1000.0))),
     );
     let rows: String = table
         .iter()
@@ -380,7 +380,7 @@ fn figure(
         })
         .collect();
     format!(
-        "<figure class=photo><div class=frame><img src=\"{}\" width={} height={} alt=\"\" loading=lazy>{boxes}</div>\
+        "<figure class=photo><div class=frame><img src=\"{}\" width={} height={} alt=\"\">{boxes}</div>\
          <figcaption>{} · {} face(s)</figcaption></figure>",
         t.file,
         t.width,
