@@ -1,6 +1,7 @@
 //! Collages, stories and the report end to end: the harness commands on a generated
 //! camera roll (real photos from ../shared with an EXIF timeline), bad input, and the
 //! report opened in headless Chromium.
+#![allow(clippy::unwrap_used, clippy::print_stdout)]
 
 mod common;
 

@@ -3,6 +3,7 @@
 //!
 //! The existence check is an independent brute force: every crop size the cropper may
 //! use, at positions on a fine grid (about 150 steps per free axis, plus the edges).
+#![allow(clippy::print_stdout)]
 
 use keepsake_core::collage::crop::{relation, Relation, MARGIN, SCALES};
 use keepsake_core::collage::{layout, LayoutOptions, LayoutPhoto, Rect, Shape, Template};
