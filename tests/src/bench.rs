@@ -41,6 +41,16 @@ pub enum Bench {
         #[arg(long, hide = true)]
         worker_threads: Option<usize>,
     },
+    /// Rendering a 9-photo collage from 12 MP JPEGs (`bench_12mp_*.jpg` from
+    /// scripts/make-bench-photos.py) vs. decoding the 9 photos at the scale it needs.
+    Collage {
+        dir: std::path::PathBuf,
+        /// Long side of the collage, pixels.
+        #[arg(long, default_value_t = 2048)]
+        size: u32,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
     /// Re-sync of unchanged assets (folder scan and host records) vs. the first index.
     Resync {
         #[arg(long, default_value_t = 10_000)]
@@ -63,6 +73,7 @@ pub fn run(which: &Bench) -> Result<ExitCode, Box<dyn std::error::Error>> {
     match which {
         Bench::Resync { assets, runs } => resync(*assets, (*runs).max(1)),
         Bench::Suggest { photos, runs } => suggest(*photos, (*runs).max(1)),
+        Bench::Collage { dir, size, runs } => crate::bench_collage::run(dir, *size, *runs),
         Bench::Index {
             dir,
             model,

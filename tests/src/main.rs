@@ -3,6 +3,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod bench;
+mod bench_collage;
 mod bench_index;
 mod cli;
 mod evaluate;
