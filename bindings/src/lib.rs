@@ -3,15 +3,24 @@
 // uniffi's scaffolding is generated `unsafe extern "C"` code.
 #![allow(unsafe_code)]
 
+mod analysis;
+mod collage;
 mod logging;
 mod suggest;
 mod types;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use chrono::DateTime;
 use keepsake_core as core;
 
+pub use analysis::{
+    AnalysisHandle, AnalysisListener, AnalysisOptions, AnalysisSummary, ListenerError,
+};
+pub use collage::{
+    CanvasShape, CollageCell, CollageImage, CollageLayout, CollageOptions, CollageTemplate,
+    HostPixels, ImageFormat, PixelProvider,
+};
 pub use logging::{install_logger, LogLevel, LogSink};
 pub use suggest::{
     Chapter, Moment, Reason, SpecialDate, SpecialDateKind, Suggestion, SuggestionKind, TitlePart,
@@ -25,7 +34,7 @@ pub use types::{
 uniffi::setup_scaffolding!();
 
 /// Errors an app can act on; everything else is `Other` with a reason free of personal data.
-#[derive(Debug, thiserror::Error, uniffi::Error)]
+#[derive(Debug, Clone, thiserror::Error, uniffi::Error)]
 pub enum ApiError {
     /// Ask the user for consent to `scope`, then retry.
     #[error("consent required for {scope:?}")]
@@ -42,6 +51,16 @@ pub enum ApiError {
     /// The database is damaged; the app may delete it and re-index.
     #[error("corrupt store: {reason}")]
     CorruptStore { reason: String },
+    /// What was asked for (a suggestion, its photos) does not exist any more.
+    #[error("not found: {what}")]
+    NotFound { what: String },
+    /// The store was closed (`close_store`); open it again.
+    #[error("the store is closed")]
+    Closed,
+    /// A listener or pixel provider the app passed in threw; the work stopped, keeping
+    /// what was committed.
+    #[error("app callback failed: {reason}")]
+    ListenerFailed { reason: String },
     #[error("{reason}")]
     Other { reason: String },
 }
@@ -61,6 +80,7 @@ impl From<core::Error> for ApiError {
                 reason: e.to_string(),
             },
             core::Error::CorruptStore(reason) => ApiError::CorruptStore { reason },
+            core::Error::NotFound(what) => ApiError::NotFound { what: what.into() },
             other => {
                 log::warn!("keepsake error: {other}");
                 ApiError::Other {
@@ -69,6 +89,19 @@ impl From<core::Error> for ApiError {
             }
         }
     }
+}
+
+/// A detected face, in upright pixels of its photo.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Face {
+    pub id: i64,
+    pub asset_id: String,
+    pub x: f64,
+    pub y: f64,
+    pub width: f64,
+    pub height: f64,
+    pub score: f64,
+    pub excluded: bool,
 }
 
 fn instant(ms: i64) -> Result<chrono::DateTime<chrono::Utc>, ApiError> {
@@ -81,7 +114,19 @@ fn instant(ms: i64) -> Result<chrono::DateTime<chrono::Utc>, ApiError> {
 /// write wait for the single writer, reads run in parallel.
 #[derive(Debug, uniffi::Object)]
 pub struct Keepsake {
-    inner: core::Keepsake,
+    /// `None` once closed. Held only long enough to clone the `Arc`: calls never wait
+    /// for each other here (the store has its own reader/writer discipline).
+    inner: Mutex<Option<Arc<core::Keepsake>>>,
+}
+
+impl Keepsake {
+    fn store(&self) -> Result<Arc<core::Keepsake>, ApiError> {
+        self.inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+            .ok_or(ApiError::Closed)
+    }
 }
 
 #[uniffi::export]
@@ -94,7 +139,144 @@ impl Keepsake {
             ..Default::default()
         };
         let inner = core::Keepsake::open(std::path::Path::new(&path), config)?;
-        Ok(Arc::new(Keepsake { inner }))
+        Ok(Arc::new(Keepsake {
+            inner: Mutex::new(Some(Arc::new(inner))),
+        }))
+    }
+
+    /// Closes the store: later calls fail with `Closed`; the database is released when
+    /// calls already running (an analysis) end. Closing twice is fine.
+    pub fn close_store(&self) {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner()).take();
+    }
+
+    /// Starts analysing pixels (and faces, with a model) in the background. Consent and
+    /// the model are checked now; progress goes to `listener`.
+    pub fn start_analysis(
+        &self,
+        options: AnalysisOptions,
+        listener: Arc<dyn AnalysisListener>,
+    ) -> Result<Arc<AnalysisHandle>, ApiError> {
+        analysis::start(self.store()?, options, listener)
+    }
+
+    /// The layout of a suggestion's collage, for apps that draw it themselves.
+    pub fn collage_layout(
+        &self,
+        suggestion_id: String,
+        now_ms: i64,
+        options: CollageOptions,
+    ) -> Result<CollageLayout, ApiError> {
+        let store = self.store()?;
+        let l = store.collage_layout(
+            &suggestion_id,
+            Some(instant(now_ms)?),
+            &collage::options(&options),
+        )?;
+        Ok(collage::layout(&l, &store.source_ids()?))
+    }
+
+    /// Renders a suggestion's collage. Photos are read from their files, or from
+    /// `pixels` when the app passes a provider (content:// and PhotoKit assets).
+    pub fn render_collage(
+        &self,
+        suggestion_id: String,
+        now_ms: i64,
+        options: CollageOptions,
+        format: ImageFormat,
+        pixels: Option<Arc<dyn PixelProvider>>,
+    ) -> Result<CollageImage, ApiError> {
+        let store = self.store()?;
+        let names = store.source_ids()?;
+        let layout = store.collage_layout(
+            &suggestion_id,
+            Some(instant(now_ms)?),
+            &collage::options(&options),
+        )?;
+        let render = core::collage::RenderOptions {
+            format: collage::format(format),
+            ..Default::default()
+        };
+        let cancel = core::CancelToken::new();
+        let rendered = match pixels {
+            Some(provider) => {
+                let source = collage::Provided {
+                    provider,
+                    names: names.clone(),
+                };
+                store.render_layout(&layout, Some(&source), &render, &cancel)?
+            }
+            None => store.render_layout(&layout, None, &render, &cancel)?,
+        };
+        Ok(collage::image(rendered, &names))
+    }
+
+    /// [`render_collage`](Self::render_collage) into a file (written whole or not at all);
+    /// the returned image has no bytes.
+    pub fn render_collage_to_file(
+        &self,
+        suggestion_id: String,
+        now_ms: i64,
+        options: CollageOptions,
+        format: ImageFormat,
+        pixels: Option<Arc<dyn PixelProvider>>,
+        path: String,
+    ) -> Result<CollageImage, ApiError> {
+        let mut image = self.render_collage(suggestion_id, now_ms, options, format, pixels)?;
+        let tmp = format!("{path}.part");
+        std::fs::write(&tmp, &image.bytes)
+            .and_then(|()| std::fs::rename(&tmp, &path))
+            .map_err(|e| ApiError::Other {
+                reason: format!("collage file: {}", e.kind()),
+            })?;
+        image.bytes.clear();
+        Ok(image)
+    }
+
+    /// A suggestion's recap story as JSON: `{suggestion_id, width, height, duration_ms,
+    /// frames: [{type: title|chapter|photo, …}]}` (photo frames carry Ken Burns `from` and
+    /// `to` rects in upright pixels; see the README).
+    pub fn recap_story_json(&self, suggestion_id: String, now_ms: i64) -> Result<String, ApiError> {
+        let story = self.store()?.story(
+            &suggestion_id,
+            Some(instant(now_ms)?),
+            &core::collage::StoryOptions::default(),
+        )?;
+        serde_json::to_string(&story).map_err(|_| ApiError::Other {
+            reason: "story could not be serialised".into(),
+        })
+    }
+
+    /// Everything the store holds, as one JSON document (the user's right of access).
+    pub fn export_json(&self) -> Result<String, ApiError> {
+        let doc = self.store()?.export()?;
+        serde_json::to_string(&doc).map_err(|_| ApiError::Other {
+            reason: "export could not be serialised".into(),
+        })
+    }
+
+    /// "Don't include me": photos holding these faces never enter a suggestion or collage.
+    pub fn exclude_faces(&self, face_ids: Vec<i64>) -> Result<u64, ApiError> {
+        Ok(self.store()?.exclude_faces(&face_ids)?)
+    }
+
+    /// Faces found by analysis (ids for `exclude_faces`).
+    pub fn faces(&self) -> Result<Vec<Face>, ApiError> {
+        Ok(self
+            .store()?
+            .faces()?
+            .into_iter()
+            .map(|f| Face {
+                id: f.id,
+                asset_id: f.asset,
+                x: f.x,
+                y: f.y,
+                width: f.w,
+                height: f.h,
+                score: f.score,
+                excluded: f.excluded,
+            })
+            .collect())
     }
 
     /// Indexes host records. `full`: the batch is the whole library (absent assets are
@@ -114,22 +296,25 @@ impl Keepsake {
         } else {
             core::SyncMode::Partial
         };
-        let report =
-            self.inner
-                .sync_records(records, mode, &core::NoProgress, &core::CancelToken::new())?;
+        let report = self.store()?.sync_records(
+            records,
+            mode,
+            &core::NoProgress,
+            &core::CancelToken::new(),
+        )?;
         Ok(report.into())
     }
 
     /// Removes assets the host reported deleted, with everything derived from them.
     pub fn remove_assets(&self, ids: Vec<String>) -> Result<u64, ApiError> {
-        Ok(self.inner.remove_assets(&ids)?)
+        Ok(self.store()?.remove_assets(&ids)?)
     }
 
     /// Media assets of the last `days` calendar days at `now_ms`, oldest first.
     pub fn assets_in_window(&self, now_ms: i64, days: u32) -> Result<Vec<IndexedAsset>, ApiError> {
-        let window = self.inner.window_at(instant(now_ms)?, days)?;
+        let window = self.store()?.window_at(instant(now_ms)?, days)?;
         Ok(self
-            .inner
+            .store()?
             .assets_in_window(&window)?
             .into_iter()
             .map(Into::into)
@@ -138,7 +323,7 @@ impl Keepsake {
 
     pub fn consent_status(&self) -> Result<Vec<ConsentStatus>, ApiError> {
         Ok(self
-            .inner
+            .store()?
             .consent_status()?
             .into_iter()
             .map(Into::into)
@@ -146,12 +331,12 @@ impl Keepsake {
     }
 
     pub fn grant_consent(&self, scope: ConsentScope) -> Result<(), ApiError> {
-        Ok(self.inner.grant_consent(scope.into())?)
+        Ok(self.store()?.grant_consent(scope.into())?)
     }
 
     /// Revokes consent and erases everything derived under it; returns rows erased.
     pub fn revoke_consent(&self, scope: ConsentScope) -> Result<u64, ApiError> {
-        Ok(self.inner.revoke_consent(scope.into())?.rows_deleted)
+        Ok(self.store()?.revoke_consent(scope.into())?.rows_deleted)
     }
 
     /// Suggestions at `now_ms`, best first. `months` asks for extra monthly recaps as
@@ -164,8 +349,8 @@ impl Keepsake {
                 reason: "months are YYYYMM".into(),
             });
         }
-        let names = self.inner.source_ids()?;
-        let out = self.inner.suggestions(Some(now), &months)?;
+        let names = self.store()?.source_ids()?;
+        let out = self.store()?.suggestions(Some(now), &months)?;
         Ok(out
             .into_iter()
             .map(|x| suggest::suggestion(x, &names))
@@ -174,9 +359,9 @@ impl Keepsake {
 
     /// The timeline cut into moments. Needs the `Suggestions` consent.
     pub fn moments(&self) -> Result<Vec<Moment>, ApiError> {
-        let names = self.inner.source_ids()?;
+        let names = self.store()?.source_ids()?;
         let out = self
-            .inner
+            .store()?
             .moments(&keepsake_core::moments::MomentParams::default())?;
         Ok(out
             .into_iter()
@@ -191,51 +376,51 @@ impl Keepsake {
                 reason: "away_km must be positive".into(),
             });
         }
-        let names = self.inner.source_ids()?;
+        let names = self.store()?.source_ids()?;
         let params = keepsake_core::trips::TripParams {
             away_km,
             ..Default::default()
         };
-        let out = self.inner.trips(&params)?;
+        let out = self.store()?.trips(&params)?;
         Ok(out.into_iter().map(|t| suggest::trip(t, &names)).collect())
     }
 
     /// Sets the user's home (replacing the inferred one), or clears it with `None`s.
     pub fn set_home(&self, lat: Option<f64>, lon: Option<f64>) -> Result<(), ApiError> {
-        Ok(self.inner.set_home(lat.zip(lon))?)
+        Ok(self.store()?.set_home(lat.zip(lon))?)
     }
 
     pub fn dismiss_suggestion(&self, id: String) -> Result<(), ApiError> {
-        Ok(self.inner.dismiss_suggestion(&id)?)
+        Ok(self.store()?.dismiss_suggestion(&id)?)
     }
 
     /// Hides (or shows again) a photo in every suggestion.
     pub fn set_asset_hidden(&self, asset_id: String, hidden: bool) -> Result<(), ApiError> {
-        Ok(self.inner.set_asset_hidden(&asset_id, hidden)?)
+        Ok(self.store()?.set_asset_hidden(&asset_id, hidden)?)
     }
 
     /// Hides a time range from every suggestion; returns its id.
     pub fn hide_range(&self, start_ms: i64, end_ms: i64) -> Result<i64, ApiError> {
         Ok(self
-            .inner
+            .store()?
             .hide_range(instant(start_ms)?, instant(end_ms)?)?)
     }
 
     pub fn set_album_excluded(&self, album: String, excluded: bool) -> Result<(), ApiError> {
-        Ok(self.inner.set_album_excluded(&album, excluded)?)
+        Ok(self.store()?.set_album_excluded(&album, excluded)?)
     }
 
     pub fn add_special_date(&self, date: SpecialDate) -> Result<i64, ApiError> {
-        Ok(self.inner.add_special_date(&date.into())?)
+        Ok(self.store()?.add_special_date(&date.into())?)
     }
 
     pub fn remove_special_date(&self, id: i64) -> Result<bool, ApiError> {
-        Ok(self.inner.remove_special_date(id)?)
+        Ok(self.store()?.remove_special_date(id)?)
     }
 
     pub fn special_dates(&self) -> Result<Vec<SpecialDate>, ApiError> {
         Ok(self
-            .inner
+            .store()?
             .special_dates()?
             .into_iter()
             .map(Into::into)
