@@ -1,0 +1,177 @@
+package org.keepsake
+
+import java.io.File
+import java.time.Duration
+import java.time.Instant
+import java.time.YearMonth
+import java.util.TimeZone
+import uniffi.keepsake_ffi.AnalysisHandle
+import uniffi.keepsake_ffi.AnalysisListener
+import uniffi.keepsake_ffi.AnalysisOptions
+import uniffi.keepsake_ffi.AnalysisSummary
+import uniffi.keepsake_ffi.ApiException
+import uniffi.keepsake_ffi.AssetRecord
+import uniffi.keepsake_ffi.CanvasShape
+import uniffi.keepsake_ffi.CollageImage
+import uniffi.keepsake_ffi.CollageLayout
+import uniffi.keepsake_ffi.CollageOptions
+import uniffi.keepsake_ffi.CollageTemplate
+import uniffi.keepsake_ffi.ConsentScope
+import uniffi.keepsake_ffi.Face
+import uniffi.keepsake_ffi.ImageFormat
+import uniffi.keepsake_ffi.Keepsake
+import uniffi.keepsake_ffi.ListenerException
+import uniffi.keepsake_ffi.PixelProvider
+import uniffi.keepsake_ffi.Suggestion
+import uniffi.keepsake_ffi.SyncSummary
+
+/**
+ * The Keepsake store for one database file: the idiomatic Kotlin face of the generated
+ * bindings. Open it with [open], use it from any thread, close it with [close] (or `use {}`).
+ *
+ * Every call that reads photos or writes the database blocks: call it off the main thread
+ * (a coroutine on `Dispatchers.IO`, a WorkManager worker). Nothing here holds a lock the UI
+ * thread needs: calls run in parallel, writes queue for the single writer.
+ *
+ * Errors are [ApiException]s (consent required, store in use, cancelled, invalid argument,
+ * corrupt store, not found, closed, listener failed); after [close], every call throws
+ * [IllegalStateException].
+ */
+class KeepsakeStore private constructor(private val ffi: Keepsake) : AutoCloseable {
+    @Volatile private var closed = false
+
+    companion object {
+        /** Opens (or creates) the store at [file]. A second open of the same file fails with
+         * [ApiException.StoreInUse] until the first is closed. */
+        @JvmStatic
+        @JvmOverloads
+        fun open(file: File, timeZone: String = TimeZone.getDefault().id): KeepsakeStore =
+            KeepsakeStore(Keepsake.open(file.path, timeZone))
+    }
+
+    private fun live(): Keepsake {
+        check(!closed) { "KeepsakeStore is closed" }
+        return ffi
+    }
+
+    /** Indexes host records. [full]: the batch is the whole library (absent assets go). */
+    fun sync(records: List<AssetRecord>, full: Boolean): SyncSummary = live().syncRecords(records, full)
+
+    /** Removes assets the host reported deleted, with everything derived from them. */
+    fun remove(ids: List<String>): Long = live().removeAssets(ids).toLong()
+
+    fun consent(): Map<ConsentScope, Boolean> = live().consentStatus().associate { it.scope to it.granted }
+
+    fun grant(vararg scopes: ConsentScope) = scopes.forEach { live().grantConsent(it) }
+
+    /** Revokes consent; everything derived under it is erased. Returns rows erased. */
+    fun revoke(vararg scopes: ConsentScope): Long = scopes.sumOf { live().revokeConsent(it).toLong() }
+
+    /**
+     * Starts analysing in the background and returns at once. [onProgress] is called from a
+     * core thread with (done, total or null); if it throws, the analysis stops and
+     * [Analysis.await] throws [ApiException.ListenerFailed]. Close the returned [Analysis]
+     * (or cancel it) to stop early; what was committed is kept and the next run resumes.
+     */
+    @JvmOverloads
+    fun analyze(
+        model: File? = null,
+        longSide: Int = 640,
+        threads: Int = 0,
+        onProgress: (done: Long, total: Long?) -> Unit = { _, _ -> },
+    ): Analysis {
+        val listener = object : AnalysisListener {
+            override fun onProgress(done: ULong, total: ULong?) {
+                try {
+                    onProgress(done.toLong(), total?.toLong())
+                } catch (e: Exception) {
+                    throw ListenerException.Failed(e.toString())
+                }
+            }
+        }
+        val options = AnalysisOptions(model?.path, longSide.toUInt(), threads.toUInt())
+        return Analysis(live().startAnalysis(options, listener))
+    }
+
+    /** Suggestions at [now], best first; [months] asks for extra monthly recaps. */
+    @JvmOverloads
+    fun suggestions(now: Instant = Instant.now(), months: List<YearMonth> = emptyList()): List<Suggestion> =
+        live().suggestions(now.toEpochMilli(), months.map { (it.year * 100 + it.monthValue).toUInt() })
+
+    fun dismiss(suggestionId: String) = live().dismissSuggestion(suggestionId)
+
+    fun hide(assetId: String, hidden: Boolean = true) = live().setAssetHidden(assetId, hidden)
+
+    /** The collage layout of a suggestion, for apps that draw it themselves. */
+    fun layout(suggestionId: String, style: CollageStyle = CollageStyle(), now: Instant = Instant.now()): CollageLayout =
+        live().collageLayout(suggestionId, now.toEpochMilli(), style.options())
+
+    /** A suggestion's collage as JPEG or PNG bytes; [pixels] provides photos without a file. */
+    @JvmOverloads
+    fun collage(
+        suggestionId: String,
+        style: CollageStyle = CollageStyle(),
+        format: ImageFormat = ImageFormat.Jpeg(88u),
+        pixels: PixelProvider? = null,
+        now: Instant = Instant.now(),
+    ): CollageImage = live().renderCollage(suggestionId, now.toEpochMilli(), style.options(), format, pixels)
+
+    /** [collage] written to [file] (whole or not at all). */
+    @JvmOverloads
+    fun collageToFile(
+        suggestionId: String,
+        file: File,
+        style: CollageStyle = CollageStyle(),
+        format: ImageFormat = ImageFormat.Jpeg(88u),
+        pixels: PixelProvider? = null,
+        now: Instant = Instant.now(),
+    ): CollageImage =
+        live().renderCollageToFile(suggestionId, now.toEpochMilli(), style.options(), format, pixels, file.path)
+
+    /** A recap story (JSON frames with Ken Burns rects) for the app to animate. */
+    fun storyJson(suggestionId: String, now: Instant = Instant.now()): String =
+        live().recapStoryJson(suggestionId, now.toEpochMilli())
+
+    /** Everything the store holds, as one JSON document. */
+    fun exportJson(): String = live().exportJson()
+
+    fun faces(): List<Face> = live().faces()
+
+    /** "Don't include me": photos holding these faces never enter a suggestion or collage. */
+    fun excludeFaces(ids: List<Long>): Long = live().excludeFaces(ids).toLong()
+
+    /** Closes the store; calls still running finish first. Closing twice is fine. */
+    override fun close() {
+        if (closed) return
+        closed = true
+        ffi.closeStore()
+        ffi.close()
+    }
+}
+
+/** How a collage looks. */
+data class CollageStyle(
+    val size: Int = 2048,
+    val template: CollageTemplate? = null,
+    val shape: CanvasShape? = null,
+    val gutter: Double = 0.01,
+) {
+    internal fun options() = CollageOptions(size.toUInt(), template, shape, gutter)
+}
+
+/** A running analysis. [close] cancels it (and is what `use {}` calls). */
+class Analysis internal constructor(private val handle: AnalysisHandle) : AutoCloseable {
+    fun cancel() = handle.cancel()
+
+    val isFinished: Boolean get() = handle.isFinished()
+
+    /** Waits for the end: the summary, or null after [timeout]. Throws the error that ended
+     * it ([ApiException.Cancelled], [ApiException.ListenerFailed], …). */
+    fun await(timeout: Duration = Duration.ofMinutes(10)): AnalysisSummary? =
+        handle.wait(timeout.toMillis().coerceAtLeast(0).toULong())
+
+    override fun close() {
+        handle.cancel()
+        handle.close()
+    }
+}

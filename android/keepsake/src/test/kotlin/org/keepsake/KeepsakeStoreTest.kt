@@ -1,0 +1,159 @@
+package org.keepsake
+
+import java.io.File
+import java.nio.file.Files
+import java.time.Duration
+import java.time.Instant
+import java.util.concurrent.atomic.AtomicLong
+import javax.imageio.ImageIO
+import kotlin.test.assertContentEquals
+import kotlin.test.assertEquals
+import kotlin.test.assertFailsWith
+import kotlin.test.assertNotNull
+import kotlin.test.assertTrue
+import org.junit.jupiter.api.Test
+import uniffi.keepsake_ffi.ApiException
+import uniffi.keepsake_ffi.AssetRecord
+import uniffi.keepsake_ffi.ConsentScope
+import uniffi.keepsake_ffi.ImageFormat
+import uniffi.keepsake_ffi.Keepsake
+
+/**
+ * The Kotlin façade and the generated bindings against the host-built library, on real
+ * photos from ../shared (KEEPSAKE_SHARED). Runs on the JVM with JNA; nothing here needs
+ * Android.
+ */
+class KeepsakeStoreTest {
+    private val shared = File(System.getenv("KEEPSAKE_SHARED") ?: "../shared")
+    private val model = File(shared, "models/retinaface_mnet025.onnx")
+    private val now: Instant = Instant.parse("2026-11-20T12:00:00Z")
+
+    private fun tempDb(): File = Files.createTempDirectory("keepsake-jvm").toFile().resolve("k.db")
+
+    /** Records for the JPEGs of photos_meta, as a host (MediaStore) would give them: capture
+     * times spread over the last 20 days, sizes read from the files. */
+    private fun records(): List<AssetRecord> {
+        val dir = File(shared, "data/photos_meta")
+        val files = dir.walkTopDown()
+            .filter { it.isFile && it.extension.lowercase() in setOf("jpg", "jpeg") }
+            .sortedBy { it.path }
+            .toList()
+        return files.mapIndexedNotNull { i, f ->
+            val size = try {
+                ImageIO.createImageInputStream(f).use { input ->
+                    val reader = ImageIO.getImageReaders(input).asSequence().firstOrNull() ?: return@use null
+                    reader.input = input
+                    Pair(reader.getWidth(0), reader.getHeight(0))
+                }
+            } catch (e: Exception) {
+                null
+            } ?: return@mapIndexedNotNull null
+            AssetRecord(
+                id = f.relativeTo(dir).path, uri = f.absolutePath, name = f.name, mime = "image/jpeg",
+                size = f.length().toULong(), modifiedMs = f.lastModified(), capturedAt = null,
+                capturedMs = now.minus(Duration.ofHours(6L * i + 1)).toEpochMilli(), offsetMinutes = 0,
+                dateTrust = null, width = size.first.toUInt(), height = size.second.toUInt(), orientation = null,
+                lat = null, lon = null, album = "Camera", favorite = false, screenshot = false,
+                isVideo = false, isLive = false, durationMs = null,
+            )
+        }
+    }
+
+    @Test
+    fun syncConsentAnalyseCancelResumeSuggestCollageRevoke() {
+        assertTrue(model.isFile, "shared model missing: $model")
+        val records = records()
+        assertTrue(records.size >= 40, "photos_meta gives ${records.size} JPEG records")
+        KeepsakeStore.open(tempDb(), "UTC").use { store ->
+            val summary = store.sync(records, full = true)
+            assertEquals(records.size.toULong(), summary.added)
+            assertTrue(summary.rejected.isEmpty())
+            assertFailsWith<ApiException.ConsentRequired> { store.analyze(model) }
+
+            store.grant(ConsentScope.PIXELS, ConsentScope.FACES, ConsentScope.SUGGESTIONS)
+            assertTrue(store.consent().values.all { it })
+
+            // Cancel as soon as progress arrives; the error says so and the work is kept.
+            val seen = AtomicLong(0)
+            val first = store.analyze(model, threads = 1) { done, _ -> seen.set(done) }
+            first.use { run ->
+                val start = System.nanoTime()
+                while (seen.get() == 0L && !run.isFinished && System.nanoTime() - start < 60e9) Thread.sleep(5)
+                run.cancel()
+                assertFailsWith<ApiException.Cancelled> { run.await(Duration.ofSeconds(30)) }
+            }
+            // Resume: only what the first run did not commit.
+            val progress = mutableListOf<Long>()
+            val result = store.analyze(model) { done, _ -> synchronized(progress) { progress.add(done) } }
+                .use { assertNotNull(it.await(Duration.ofMinutes(5))) }
+            assertTrue(result.analysed.toLong() + result.failed.toLong() <= records.size)
+            assertTrue(result.analysed > 0u)
+            assertTrue(progress.isNotEmpty(), "progress was reported")
+            assertTrue(store.faces().isNotEmpty(), "faces were found")
+
+            val suggestions = store.suggestions(now)
+            assertTrue(suggestions.isNotEmpty())
+            val best = suggestions.first()
+            val layout = store.layout(best.id, CollageStyle(size = 1024), now)
+            assertTrue(layout.cells.isNotEmpty())
+            assertEquals(1024u, maxOf(layout.width, layout.height))
+            val image = store.collage(best.id, CollageStyle(size = 1024), now = now)
+            assertContentEquals(byteArrayOf(0xFF.toByte(), 0xD8.toByte()), image.bytes.copyOfRange(0, 2))
+            assertTrue(image.failedAssets.isEmpty(), "every photo drawn: ${image.failedAssets}")
+            val file = File(tempDb().parentFile, "collage.png")
+            val written = store.collageToFile(best.id, file, CollageStyle(size = 512), ImageFormat.Png, now = now)
+            assertTrue(written.bytes.isEmpty() && file.readBytes().copyOfRange(1, 4).contentEquals("PNG".toByteArray()))
+            assertTrue(store.storyJson(best.id, now).contains("\"frames\""))
+            assertFailsWith<ApiException.NotFound> { store.layout("no-such-suggestion", now = now) }
+
+            // Revoke: derived data gone, suggestions refused.
+            assertTrue(store.revoke(*ConsentScope.values()) > 0)
+            assertTrue(store.faces().isEmpty())
+            assertFailsWith<ApiException.ConsentRequired> { store.suggestions(now) }
+            assertTrue(store.exportJson().contains("\"assets\""))
+        }
+    }
+
+    @Test
+    fun errorPaths() {
+        // A path that cannot hold a database.
+        assertFailsWith<ApiException> { KeepsakeStore.open(File("/proc/keepsake/none.db"), "UTC") }
+        assertFailsWith<ApiException.InvalidArgument> { KeepsakeStore.open(tempDb(), "Mars/Olympus") }
+        val db = tempDb()
+        val store = KeepsakeStore.open(db, "UTC")
+        // A second store on the same database.
+        assertFailsWith<ApiException.StoreInUse> { KeepsakeStore.open(db, "UTC") }
+        // Records with missing or absurd fields are rejected one by one, the rest indexed.
+        val good = records().take(2)
+        val absurd = good[0].copy(id = "absurd", orientation = 9u)
+        val blank = good[1].copy(id = "", uri = "")
+        val summary = store.sync(good + absurd + blank, full = false)
+        assertEquals(2uL, summary.added)
+        assertEquals(listOf(3uL, 4uL), summary.rejected.map { it.position })
+        // No consent: refused before anything runs.
+        assertFailsWith<ApiException.ConsentRequired> { store.analyze() }
+        store.grant(ConsentScope.PIXELS, ConsentScope.FACES)
+        // A model that is not ONNX: refused when the analysis starts, not later.
+        val notAModel = File(db.parentFile, "model.onnx").apply { writeText("not a model") }
+        assertFailsWith<ApiException.InvalidArgument> { store.analyze(notAModel) }
+        // A listener that throws: the analysis stops with a clear error; the store lives on.
+        store.analyze { _, _ -> throw IllegalStateException("listener bug") }.use { run ->
+            val e = assertFailsWith<ApiException.ListenerFailed> { run.await(Duration.ofMinutes(2)) }
+            assertTrue(e.reason.contains("listener bug"), e.reason)
+        }
+        assertTrue(store.consent()[ConsentScope.PIXELS] == true)
+        store.close()
+        store.close()
+        // After close: a clear error on this side, and the database is free again.
+        assertFailsWith<IllegalStateException> { store.consent() }
+        KeepsakeStore.open(db, "UTC").use { again -> assertEquals(true, again.consent()[ConsentScope.PIXELS]) }
+    }
+
+    @Test
+    fun closedStoreGivesClosedToOtherHolders() {
+        val raw = Keepsake.open(tempDb().path, "UTC")
+        raw.closeStore()
+        assertFailsWith<ApiException.Closed> { raw.consentStatus() }
+        raw.close()
+    }
+}
