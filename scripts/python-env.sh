@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # Creates the project's Python environment in target/pyenv (inside the clone) and
-# prints its interpreter. With --reference, also installs the reference pipeline's
-# pinned packages (tests/python/requirements.txt).
+# prints its interpreter, installing pinned packages on request (see the options below).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 env=target/pyenv
@@ -11,11 +10,18 @@ if [ ! -x "$env/bin/python" ]; then
         exit 1
     }
 fi
-if [ "${1:-}" = "--reference" ]; then
-    stamp="$env/.requirements.sha256"
-    want=$(sha256sum tests/python/requirements.txt | cut -d' ' -f1)
+# --reference: the reference pipeline's packages; --swift-parser: tree-sitter + its Swift
+# grammar (the Swift parse check). Each pinned in its requirements file.
+case "${1:-}" in
+    --reference) req=tests/python/requirements.txt; stamp="$env/.requirements.sha256" ;;
+    --swift-parser) req=tests/python/swift-parser.txt; stamp="$env/.swift-parser.sha256" ;;
+    "") req= ;;
+    *) echo "python-env: unknown option $1" >&2; exit 2 ;;
+esac
+if [ -n "$req" ]; then
+    want=$(sha256sum "$req" | cut -d' ' -f1)
     if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-        "$env/bin/pip" install --quiet --disable-pip-version-check -r tests/python/requirements.txt >&2
+        "$env/bin/pip" install --quiet --disable-pip-version-check -r "$req" >&2
         echo "$want" >"$stamp"
     fi
 fi

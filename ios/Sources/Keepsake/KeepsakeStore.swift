@@ -1,0 +1,253 @@
+import Foundation
+
+/// Errors an app acts on (the bindings' `ApiError`, made public and Swift-shaped).
+public enum KeepsakeError: Error, Equatable {
+    /// Ask the user for consent to this scope, then retry.
+    case consentRequired(ConsentScope)
+    /// Another store has this database open; close it first.
+    case storeInUse
+    /// The work was cancelled; what was committed is kept.
+    case cancelled
+    case invalidArgument(String)
+    /// The database is damaged; delete it and index again.
+    case corruptStore(String)
+    case notFound(String)
+    /// The store was closed.
+    case closed
+    /// A listener or pixel provider the app passed in threw.
+    case listenerFailed(String)
+    case other(String)
+
+    static func from(_ error: Error) -> KeepsakeError {
+        guard let api = error as? ApiError else {
+            return .other(String(describing: error))
+        }
+        switch api {
+        case .ConsentRequired(let scope): return .consentRequired(scope)
+        case .StoreInUse: return .storeInUse
+        case .Cancelled: return .cancelled
+        case .InvalidArgument(let reason): return .invalidArgument(reason)
+        case .CorruptStore(let reason): return .corruptStore(reason)
+        case .NotFound(let what): return .notFound(what)
+        case .Closed: return .closed
+        case .ListenerFailed(let reason): return .listenerFailed(reason)
+        case .Other(let reason): return .other(reason)
+        }
+    }
+}
+
+/// Runs `body`, turning binding errors into `KeepsakeError`.
+@inline(__always)
+func mapped<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch {
+        throw KeepsakeError.from(error)
+    }
+}
+
+/// How a collage looks.
+public struct CollageStyle: Equatable, Sendable {
+    public var size: UInt32
+    public var template: CollageTemplate?
+    public var shape: CanvasShape?
+    public var gutter: Double
+
+    public init(size: UInt32 = 2048, template: CollageTemplate? = nil, shape: CanvasShape? = nil, gutter: Double = 0.01) {
+        self.size = size
+        self.template = template
+        self.shape = shape
+        self.gutter = gutter
+    }
+
+    var options: CollageOptions {
+        CollageOptions(size: size, template: template, shape: shape, gutter: gutter)
+    }
+}
+
+/// The Keepsake store for one database file: the idiomatic Swift face of the generated
+/// bindings. Safe to use from any thread; calls that read photos or write the database
+/// block, so call them off the main actor (a `Task.detached`, a background task). Close it
+/// with `close()`; after that every call throws `KeepsakeError.closed`.
+public final class KeepsakeStore: @unchecked Sendable {
+    private let ffi: Keepsake
+    private let lock = NSLock()
+    private var isClosed = false
+
+    /// Opens (or creates) the store at `url`.
+    public init(url: URL, timeZone: TimeZone = .current) throws {
+        ffi = try mapped { try Keepsake.open(path: url.path, timeZone: timeZone.identifier) }
+    }
+
+    private func live() throws -> Keepsake {
+        lock.lock()
+        defer { lock.unlock() }
+        if isClosed {
+            throw KeepsakeError.closed
+        }
+        return ffi
+    }
+
+    /// Indexes asset records; `full`: the batch is the whole library.
+    public func sync(_ records: [AssetRecord], full: Bool) throws -> SyncSummary {
+        let store = try live()
+        return try mapped { try store.syncRecords(records: records, full: full) }
+    }
+
+    public func remove(_ ids: [String]) throws -> UInt64 {
+        let store = try live()
+        return try mapped { try store.removeAssets(ids: ids) }
+    }
+
+    public func consent() throws -> [ConsentScope: Bool] {
+        let store = try live()
+        let states = try mapped { try store.consentStatus() }
+        return Dictionary(uniqueKeysWithValues: states.map { ($0.scope, $0.granted) })
+    }
+
+    public func grant(_ scopes: ConsentScope...) throws {
+        let store = try live()
+        for scope in scopes {
+            try mapped { try store.grantConsent(scope: scope) }
+        }
+    }
+
+    /// Revokes consent; everything derived under it is erased. Returns rows erased.
+    @discardableResult
+    public func revoke(_ scopes: ConsentScope...) throws -> UInt64 {
+        let store = try live()
+        var erased: UInt64 = 0
+        for scope in scopes {
+            erased += try mapped { try store.revokeConsent(scope: scope) }
+        }
+        return erased
+    }
+
+    /// Starts analysing in the background and returns at once. `progress` runs on a core
+    /// thread; if it throws, the analysis stops and `Analysis.wait` throws
+    /// `KeepsakeError.listenerFailed`.
+    public func analyze(
+        model: URL? = nil,
+        longSide: UInt32 = 640,
+        threads: UInt32 = 0,
+        progress: @escaping @Sendable (UInt64, UInt64?) throws -> Void = { _, _ in }
+    ) throws -> Analysis {
+        let store = try live()
+        let options = AnalysisOptions(modelPath: model?.path, longSide: longSide, threads: threads)
+        let listener = ProgressRelay(progress)
+        return Analysis(try mapped { try store.startAnalysis(options: options, listener: listener) })
+    }
+
+    /// Suggestions at `now`, best first.
+    public func suggestions(at now: Date = Date(), months: [UInt32] = []) throws -> [Suggestion] {
+        let store = try live()
+        return try mapped { try store.suggestions(nowMs: now.millis, months: months) }
+    }
+
+    public func dismiss(_ suggestionId: String) throws {
+        let store = try live()
+        try mapped { try store.dismissSuggestion(id: suggestionId) }
+    }
+
+    /// The collage layout of a suggestion, for apps that draw it themselves.
+    public func layout(for suggestionId: String, style: CollageStyle = CollageStyle(), at now: Date = Date()) throws -> CollageLayout {
+        let store = try live()
+        return try mapped { try store.collageLayout(suggestionId: suggestionId, nowMs: now.millis, options: style.options) }
+    }
+
+    /// A suggestion's collage as JPEG or PNG bytes. PhotoKit photos have no file path:
+    /// pass a `PixelProvider` (see `PhotoKitPixels`).
+    public func collage(
+        for suggestionId: String,
+        style: CollageStyle = CollageStyle(),
+        format: ImageFormat = .jpeg(quality: 88),
+        pixels: PixelProvider? = nil,
+        at now: Date = Date()
+    ) throws -> CollageImage {
+        let store = try live()
+        return try mapped {
+            try store.renderCollage(suggestionId: suggestionId, nowMs: now.millis, options: style.options, format: format, pixels: pixels)
+        }
+    }
+
+    /// A recap story (JSON frames with Ken Burns rects) for the app to animate.
+    public func storyJSON(for suggestionId: String, at now: Date = Date()) throws -> String {
+        let store = try live()
+        return try mapped { try store.recapStoryJson(suggestionId: suggestionId, nowMs: now.millis) }
+    }
+
+    /// Everything the store holds, as one JSON document.
+    public func exportJSON() throws -> String {
+        let store = try live()
+        return try mapped { try store.exportJson() }
+    }
+
+    public func faces() throws -> [Face] {
+        let store = try live()
+        return try mapped { try store.faces() }
+    }
+
+    /// Closes the store; calls still running finish first. Closing twice is fine.
+    public func close() {
+        lock.lock()
+        defer { lock.unlock() }
+        if !isClosed {
+            isClosed = true
+            ffi.closeStore()
+        }
+    }
+
+    deinit {
+        close()
+    }
+}
+
+/// A running analysis; `cancel()` (or releasing it) stops it, keeping committed work.
+public final class Analysis: @unchecked Sendable {
+    private let handle: AnalysisHandle
+
+    init(_ handle: AnalysisHandle) {
+        self.handle = handle
+    }
+
+    public func cancel() {
+        handle.cancel()
+    }
+
+    public var isFinished: Bool {
+        handle.isFinished()
+    }
+
+    /// Waits up to `timeout` seconds: the summary, or nil while it still runs. Throws the
+    /// error that ended it.
+    public func wait(timeout: TimeInterval = 600) throws -> AnalysisSummary? {
+        let ms = UInt64(max(0, timeout) * 1000)
+        return try mapped { try handle.wait(timeoutMs: ms) }
+    }
+
+    deinit {
+        handle.cancel()
+    }
+}
+
+final class ProgressRelay: AnalysisListener, @unchecked Sendable {
+    private let body: @Sendable (UInt64, UInt64?) throws -> Void
+
+    init(_ body: @escaping @Sendable (UInt64, UInt64?) throws -> Void) {
+        self.body = body
+    }
+
+    func onProgress(done: UInt64, total: UInt64?) throws {
+        do {
+            try body(done, total)
+        } catch {
+            throw ListenerError.Failed(reason: String(describing: error))
+        }
+    }
+}
+
+extension Date {
+    var millis: Int64 {
+        Int64((timeIntervalSince1970 * 1000).rounded())
+    }
+}

@@ -1,0 +1,179 @@
+#if canImport(Photos)
+import Foundation
+import Photos
+
+/// Maps the photo library (`PHAsset`) to Keepsake asset records, incrementally: the first
+/// sync sends every asset (`full: true`); later syncs ask PhotoKit for the persistent
+/// changes since the last token and send only inserted and updated assets, removing the
+/// deleted ones. The token is kept in `UserDefaults` under `tokenKey`.
+///
+/// Needs read access to the library (`PHPhotoLibrary.requestAuthorization(for: .readWrite)`;
+/// with limited access only the photos the user picked are seen).
+@available(iOS 16.0, macOS 13.0, *)
+public final class PhotoKitSource {
+    private let library: PHPhotoLibrary
+    private let defaults: UserDefaults
+    private let tokenKey: String
+
+    public init(library: PHPhotoLibrary = .shared(), defaults: UserDefaults = .standard, tokenKey: String = "keepsake.photokit.token") {
+        self.library = library
+        self.defaults = defaults
+        self.tokenKey = tokenKey
+    }
+
+    /// Brings `store` up to date with the library; returns what changed.
+    public func sync(into store: KeepsakeStore) throws -> SyncSummary {
+        let current = library.currentChangeToken
+        if let saved = savedToken(), let changes = try? library.fetchPersistentChanges(since: saved) {
+            var upserted = Set<String>()
+            var deleted = Set<String>()
+            for change in changes {
+                let details = try change.changeDetails(for: PHObjectType.asset)
+                upserted.formUnion(details.insertedLocalIdentifiers)
+                upserted.formUnion(details.updatedLocalIdentifiers)
+                deleted.formUnion(details.deletedLocalIdentifiers)
+            }
+            if !deleted.isEmpty {
+                _ = try store.remove(Array(deleted))
+            }
+            let fetched = PHAsset.fetchAssets(withLocalIdentifiers: Array(upserted.subtracting(deleted)), options: nil)
+            let summary = try store.sync(records(from: fetched), full: false)
+            save(current)
+            return summary
+        }
+        // No token yet, or PhotoKit expired it: a full listing.
+        let options = PHFetchOptions()
+        options.includeAssetSourceTypes = [.typeUserLibrary, .typeCloudShared, .typeiTunesSynced]
+        let summary = try store.sync(records(from: PHAsset.fetchAssets(with: options)), full: true)
+        save(current)
+        return summary
+    }
+
+    private func records(from result: PHFetchResult<PHAsset>) -> [AssetRecord] {
+        var out: [AssetRecord] = []
+        out.reserveCapacity(result.count)
+        result.enumerateObjects { asset, _, _ in
+            out.append(PhotoKitSource.record(asset))
+        }
+        return out
+    }
+
+    /// One asset as a record: PhotoKit's capture date is an instant (its time zone is not
+    /// exposed), sizes are upright pixels, so no orientation is passed.
+    static func record(_ asset: PHAsset) -> AssetRecord {
+        let created = asset.creationDate.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }
+        let modified = (asset.modificationDate ?? asset.creationDate).map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) } ?? 0
+        let coordinate = asset.location?.coordinate
+        let isVideo = asset.mediaType == .video
+        return AssetRecord(
+            id: asset.localIdentifier,
+            uri: "ph://" + asset.localIdentifier,
+            name: nil,
+            mime: nil,
+            size: nil,
+            modifiedMs: modified,
+            capturedAt: nil,
+            capturedMs: created,
+            offsetMinutes: nil,
+            dateTrust: nil,
+            width: UInt32(exactly: asset.pixelWidth),
+            height: UInt32(exactly: asset.pixelHeight),
+            orientation: nil,
+            lat: coordinate?.latitude,
+            lon: coordinate?.longitude,
+            album: nil,
+            favorite: asset.isFavorite,
+            screenshot: asset.mediaSubtypes.contains(.photoScreenshot),
+            isVideo: isVideo,
+            isLive: asset.mediaSubtypes.contains(.photoLive),
+            durationMs: isVideo ? UInt64((asset.duration * 1000).rounded()) : nil
+        )
+    }
+
+    private func savedToken() -> PHPersistentChangeToken? {
+        guard let data = defaults.data(forKey: tokenKey) else {
+            return nil
+        }
+        return try? NSKeyedUnarchiver.unarchivedObject(ofClass: PHPersistentChangeToken.self, from: data)
+    }
+
+    private func save(_ token: PHPersistentChangeToken) {
+        if let data = try? NSKeyedArchiver.archivedData(withRootObject: token, requiringSecureCoding: true) {
+            defaults.set(data, forKey: tokenKey)
+        }
+    }
+}
+
+/// Pixels of PhotoKit photos for collages: `PHImageManager` at the size a cell needs,
+/// decoded by the OS (HEIC included), upright.
+@available(iOS 16.0, macOS 13.0, *)
+public final class PhotoKitPixels: PixelProvider, @unchecked Sendable {
+    public init() {}
+
+    public func pixels(assetId: String, longSide: UInt32) throws -> HostPixels {
+        guard let asset = PHAsset.fetchAssets(withLocalIdentifiers: [assetId], options: nil).firstObject else {
+            throw ListenerError.Failed(reason: "asset not found")
+        }
+        let options = PHImageRequestOptions()
+        options.isSynchronous = true
+        options.deliveryMode = .highQualityFormat
+        options.resizeMode = .fast
+        options.isNetworkAccessAllowed = false
+        let side = CGFloat(longSide)
+        var image: CGImage?
+        PHImageManager.default().requestImage(
+            for: asset,
+            targetSize: CGSize(width: side, height: side),
+            contentMode: .aspectFit,
+            options: options
+        ) { result, _ in
+            image = PhotoKitPixels.cgImage(result)
+        }
+        guard let cg = image else {
+            throw ListenerError.Failed(reason: "no pixels")
+        }
+        return try PhotoKitPixels.rgba(cg)
+    }
+
+    static func rgba(_ image: CGImage) throws -> HostPixels {
+        let width = image.width
+        let height = image.height
+        var data = Data(count: width * height * 4)
+        let drawn = data.withUnsafeMutableBytes { buffer -> Bool in
+            guard let context = CGContext(
+                data: buffer.baseAddress, width: width, height: height, bitsPerComponent: 8,
+                bytesPerRow: width * 4, space: CGColorSpaceCreateDeviceRGB(),
+                bitmapInfo: CGImageAlphaInfo.premultipliedLast.rawValue
+            ) else {
+                return false
+            }
+            context.draw(image, in: CGRect(x: 0, y: 0, width: width, height: height))
+            return true
+        }
+        guard drawn else {
+            throw ListenerError.Failed(reason: "could not draw pixels")
+        }
+        return HostPixels(width: UInt32(width), height: UInt32(height), rgba: data)
+    }
+}
+
+#if canImport(UIKit)
+import UIKit
+
+@available(iOS 16.0, *)
+extension PhotoKitPixels {
+    static func cgImage(_ image: UIImage?) -> CGImage? {
+        image?.cgImage
+    }
+}
+#elseif canImport(AppKit)
+import AppKit
+
+@available(macOS 13.0, *)
+extension PhotoKitPixels {
+    static func cgImage(_ image: NSImage?) -> CGImage? {
+        image?.cgImage(forProposedRect: nil, context: nil, hints: nil)
+    }
+}
+#endif
+#endif
