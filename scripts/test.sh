@@ -34,4 +34,34 @@ failed=$(grep -Eo 'test result: .*' "$log" | grep -Eo '[0-9]+ failed' | awk '{s+
 echo "== bindings: generate Kotlin and Swift from the built library"
 scripts/gen-bindings.sh
 
-echo "tests: ${passed} passed, ${failed} failed" | tee target/test-summary.txt
+# Kotlin: the façade and the generated bindings on the JVM (JUnit), when the toolchain is
+# here (CI installs it: npm, libjna-java, junit5); Swift: a parse of every Swift file.
+jvm=skipped
+if command -v npm >/dev/null && command -v java >/dev/null && [ -f /usr/share/java/jna.jar ] &&
+    [ -f /usr/share/java/junit-platform-console-standalone.jar ]; then
+    if scripts/jvm-tests.sh 2>&1 | tee target/jvm-test-output.log; then
+        jvm=$(grep -Eo '[0-9]+ tests successful' target/jvm-test-output.log | head -1)
+    else
+        jvm="FAILED ($(grep -Eo '[0-9]+ tests failed' target/jvm-test-output.log | head -1))"
+        failed=$((failed + 1))
+    fi
+elif [ -n "${CI:-}" ]; then
+    echo "test: the Kotlin toolchain is missing in CI" >&2
+    exit 1
+else
+    echo "test: Kotlin JVM tests skipped (needs npm, java, Debian libjna-java and junit5)" >&2
+fi
+swift=skipped
+if python=$(scripts/python-env.sh --swift-parser); then
+    if "$python" scripts/swift-parse.py target/bindings ios | tee target/swift-parse.log; then
+        swift=$(tail -1 target/swift-parse.log)
+    else
+        swift=FAILED
+        failed=$((failed + 1))
+    fi
+elif [ -n "${CI:-}" ]; then
+    exit 1
+fi
+
+echo "tests: ${passed} passed, ${failed} failed; Kotlin JUnit: ${jvm}; Swift parse: ${swift}" | tee target/test-summary.txt
+[ "$failed" -eq 0 ]
