@@ -1,6 +1,6 @@
 //! Analysis work and results in the store.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, Transaction};
@@ -22,6 +22,16 @@ const PENDING: &str = "
 
 pub(crate) fn root(conn: &Connection) -> Result<Option<PathBuf>> {
     Ok(crate::index::meta::get(conn, crate::keepsake::FOLDER_ROOT_KEY)?.map(PathBuf::from))
+}
+
+/// The readable file behind an asset: a folder scan's path under its root, or a host
+/// record whose URI is an absolute path; `None` for content:// and ph:// assets.
+pub(crate) fn file_path(origin: &str, uri: &str, root: Option<&Path>) -> Option<PathBuf> {
+    match (origin, root) {
+        ("folder", Some(root)) => Some(root.join(uri)),
+        _ if uri.starts_with('/') => Some(PathBuf::from(uri)),
+        _ => None,
+    }
 }
 
 /// (pending photos with a readable file, host photos without one).
@@ -83,10 +93,9 @@ pub(crate) fn pending(
     let mut jobs = Vec::new();
     for row in rows {
         let (id, origin, uri, orientation, thumb, needs_faces, cues) = row?;
-        let path = match (origin.as_str(), &root) {
-            ("folder", Some(root)) => root.join(&uri),
-            _ => PathBuf::from(uri),
-        };
+        // Rows here have a file (see the query); a folder asset without a root fails to
+        // read and is marked, never retried forever.
+        let path = file_path(&origin, &uri, root.as_deref()).unwrap_or_else(|| PathBuf::from(&uri));
         jobs.push(Job {
             id,
             path,

@@ -47,12 +47,7 @@ pub(crate) fn photos(conn: &Connection, ids: &[i64]) -> Result<(Vec<LayoutPhoto>
                 Ok(Rect::new(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        let path = match (origin.as_str(), &root) {
-            ("folder", Some(root)) => Some(root.join(&uri)),
-            _ if uri.starts_with('/') => Some(uri.into()),
-            _ => None,
-        };
-        if let Some(path) = path {
+        if let Some(path) = crate::analysis::store::file_path(&origin, &uri, root.as_deref()) {
             files.insert(
                 id,
                 path,
