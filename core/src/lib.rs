@@ -19,6 +19,7 @@ pub(crate) mod keepsake;
 pub mod library;
 pub mod metadata;
 pub mod moments;
+pub mod people;
 pub mod privacy;
 pub mod progress;
 pub mod suggest;
