@@ -85,7 +85,23 @@ class KeepsakeStoreTest {
             // Resume: only what the first run did not commit.
             val progress = mutableListOf<Long>()
             val result = store.analyze(model) { done, _ -> synchronized(progress) { progress.add(done) } }
-                .use { assertNotNull(it.await(Duration.ofMinutes(5))) }
+                .use { run ->
+                    // Other threads keep using the store while the analysis writes: every
+                    // call answers, none waits for the analysis to end.
+                    val answers = AtomicLong(0)
+                    val workers = (1..4).map {
+                        Thread {
+                            repeat(5) {
+                                store.consent()
+                                store.suggestions(now)
+                                answers.incrementAndGet()
+                            }
+                        }.apply { start() }
+                    }
+                    workers.forEach { it.join(60_000) }
+                    assertEquals(20, answers.get(), "calls from other threads during the analysis")
+                    assertNotNull(run.await(Duration.ofMinutes(5)))
+                }
             assertTrue(result.analysed.toLong() + result.failed.toLong() <= records.size)
             assertTrue(result.analysed > 0u)
             assertTrue(progress.isNotEmpty(), "progress was reported")
