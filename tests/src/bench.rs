@@ -51,6 +51,12 @@ pub enum Bench {
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },
+    /// Re-grouping N synthetic face descriptors into people, and adding 100 new faces
+    /// incrementally (goals: < 10 s for 20 000, < 100 ms for 100).
+    People {
+        #[arg(long, default_value_t = 20_000)]
+        faces: usize,
+    },
     /// Re-sync of unchanged assets (folder scan and host records) vs. the first index.
     Resync {
         #[arg(long, default_value_t = 10_000)]
@@ -74,6 +80,7 @@ pub fn run(which: &Bench) -> Result<ExitCode, Box<dyn std::error::Error>> {
         Bench::Resync { assets, runs } => resync(*assets, (*runs).max(1)),
         Bench::Suggest { photos, runs } => suggest(*photos, (*runs).max(1)),
         Bench::Collage { dir, size, runs } => crate::bench_collage::run(dir, *size, *runs),
+        Bench::People { faces } => people(*faces),
         Bench::Index {
             dir,
             model,
@@ -360,5 +367,103 @@ fn suggest(n: usize, runs: usize) -> Result<ExitCode, Box<dyn std::error::Error>
         "  goal < 1000 ms for 100 000 photos (store, first call): {}",
         if store_first < goal { "met" } else { "NOT met" }
     )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `bench people`: synthetic descriptors (10 faces a person, one photo each), re-grouped
+/// from scratch, then 100 more faces of known people and strangers added incrementally.
+fn people(n: usize) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    use keepsake_core::people::group::{
+        carry_ids, regroup, synthetic, Feedback, GroupFace, Incremental, Params,
+    };
+    let per = 10;
+    let faces = synthetic(n.div_ceil(per), per, 42);
+    let params = Params::default();
+    let t = Instant::now();
+    let people = regroup(&faces, &Feedback::default(), &params);
+    let regroup_ms = ms(t.elapsed());
+    // Pairwise precision/recall against the generator's identities (sampled pairs within
+    // and across people, exact for this layout: faces of one person are consecutive).
+    let (mut tp, mut fp, mut fn_) = (0u64, 0u64, 0u64);
+    for (i, p) in people.iter().enumerate() {
+        for j in i + 1..people.len().min(i + 3 * per) {
+            let same_true = i / per == j / per;
+            let same = p.is_some() && *p == people[j];
+            match (same, same_true) {
+                (true, true) => tp += 1,
+                (true, false) => fp += 1,
+                (false, true) => fn_ += 1,
+                _ => {}
+            }
+        }
+    }
+    let count = people.iter().flatten().max().map_or(0, |m| m + 1);
+    let mut next = 1;
+    let ids = carry_ids(
+        &faces,
+        &people,
+        &std::collections::HashMap::new(),
+        &mut next,
+    );
+    let mut by_person: std::collections::BTreeMap<u64, Vec<&GroupFace>> = Default::default();
+    for (f, id) in faces.iter().zip(&ids) {
+        if let Some(id) = id {
+            by_person.entry(*id).or_default().push(f);
+        }
+    }
+    let mut inc = Incremental::new();
+    for (id, members) in &by_person {
+        inc.add_person(*id, members);
+    }
+    // 100 new faces: 80 of existing people (their mean plus fresh noise, new photos),
+    // 20 strangers.
+    let mut rng = keepsake_harness::rng::Rng::new(4242);
+    let mut gauss = move || {
+        let (u, v) = (rng.f64().max(1e-12), rng.f64());
+        ((-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()) as f32
+    };
+    let groups = n.div_ceil(per);
+    let mut new_faces: Vec<GroupFace> = (0..80)
+        .map(|k| {
+            let q = k * 37 % groups;
+            let members = &faces[q * per..(q * per + per).min(faces.len())];
+            let dim = members[0].embedding.len();
+            let embedding = (0..dim)
+                .map(|d| {
+                    members.iter().map(|f| f.embedding[d]).sum::<f32>() / members.len() as f32
+                        + gauss() * 0.025
+                })
+                .collect();
+            GroupFace {
+                id: 10_000_000 + k as i64,
+                photo: 10_000_000 + k as i64,
+                embedding,
+                good: true,
+            }
+        })
+        .collect();
+    new_faces.extend(synthetic(20, 1, 4242).into_iter().map(|mut f| {
+        f.id += 20_000_000;
+        f.photo += 20_000_000;
+        f
+    }));
+    let t = Instant::now();
+    let joined = new_faces
+        .iter()
+        .filter(|f| inc.assign(f, &params).is_some())
+        .count();
+    let incremental_ms = ms(t.elapsed());
+    println!(
+        "bench people: {} faces, {} people found ({} generated); pairwise precision {:.3}, recall {:.3}",
+        faces.len(),
+        count,
+        n.div_ceil(per),
+        tp as f64 / (tp + fp).max(1) as f64,
+        tp as f64 / (tp + fn_).max(1) as f64
+    );
+    println!("  re-group from scratch: {regroup_ms:.0} ms (goal < 10 000 ms)");
+    println!(
+        "  100 new faces incrementally: {incremental_ms:.1} ms (goal < 100 ms); {joined} joined a person (80 belong to one)"
+    );
     Ok(ExitCode::SUCCESS)
 }

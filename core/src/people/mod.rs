@@ -5,3 +5,4 @@
 //! this (issue "People").
 
 pub mod embed;
+pub mod group;
