@@ -386,9 +386,10 @@ fn people(n: usize) -> Result<ExitCode, Box<dyn std::error::Error>> {
     // and across people, exact for this layout: faces of one person are consecutive).
     let (mut tp, mut fp, mut fn_) = (0u64, 0u64, 0u64);
     for (i, p) in people.iter().enumerate() {
-        for j in i + 1..people.len().min(i + 3 * per) {
+        let end = people.len().min(i + 3 * per);
+        for (j, q) in people.iter().enumerate().take(end).skip(i + 1) {
             let same_true = i / per == j / per;
-            let same = p.is_some() && *p == people[j];
+            let same = p.is_some() && p == q;
             match (same, same_true) {
                 (true, true) => tp += 1,
                 (true, false) => fp += 1,

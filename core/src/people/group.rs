@@ -240,8 +240,8 @@ fn candidate_pairs(faces: &[GroupFace], good: &[usize], link: f32) -> Vec<(f32, 
         }
         centroids.push(emb(far).to_vec());
         let last = centroids.len() - 1;
-        for i in 0..m {
-            nearest[i] = nearest[i].min(distance(emb(i), &centroids[last]));
+        for (i, near) in nearest.iter_mut().enumerate() {
+            *near = near.min(distance(emb(i), &centroids[last]));
         }
     }
     let two_nearest = |v: &[f32], cs: &[Vec<f32>]| -> (usize, usize) {
