@@ -104,6 +104,20 @@ pub struct Face {
     pub excluded: bool,
 }
 
+/// The core's layout of a suggestion's collage at `now_ms`.
+fn core_layout(
+    store: &core::Keepsake,
+    suggestion_id: &str,
+    now_ms: i64,
+    options: &CollageOptions,
+) -> Result<core::collage::Layout, ApiError> {
+    Ok(store.collage_layout(
+        suggestion_id,
+        Some(instant(now_ms)?),
+        &collage::options(options),
+    )?)
+}
+
 fn instant(ms: i64) -> Result<chrono::DateTime<chrono::Utc>, ApiError> {
     DateTime::from_timestamp_millis(ms).ok_or_else(|| ApiError::InvalidArgument {
         reason: "timestamp is out of range".into(),
@@ -168,11 +182,7 @@ impl Keepsake {
         options: CollageOptions,
     ) -> Result<CollageLayout, ApiError> {
         let store = self.store()?;
-        let l = store.collage_layout(
-            &suggestion_id,
-            Some(instant(now_ms)?),
-            &collage::options(&options),
-        )?;
+        let l = core_layout(&store, &suggestion_id, now_ms, &options)?;
         Ok(collage::layout(&l, &store.source_ids()?))
     }
 
@@ -188,11 +198,7 @@ impl Keepsake {
     ) -> Result<CollageImage, ApiError> {
         let store = self.store()?;
         let names = store.source_ids()?;
-        let layout = store.collage_layout(
-            &suggestion_id,
-            Some(instant(now_ms)?),
-            &collage::options(&options),
-        )?;
+        let layout = core_layout(&store, &suggestion_id, now_ms, &options)?;
         let render = core::collage::RenderOptions {
             format: collage::format(format),
             ..Default::default()

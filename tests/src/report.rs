@@ -485,7 +485,8 @@ pub fn sample_library(src: &Path, out: &Path, now: DateTime<Utc>) -> Result<usiz
             let pixels = match variant {
                 "b" => crop(&img, 0.0, 0.0, 0.8),
                 "c" => crop(&img, 0.2, 0.2, 0.8),
-                "d" => mirror(&img),
+                // EXIF orientation 2 is a horizontal mirror.
+                "d" => keepsake_core::vision::orient::apply(img.clone(), 2),
                 _ => img.clone(),
             };
             let jpeg = collage::encode(&pixels, OutputFormat::Jpeg { quality: 90 })?;
@@ -516,21 +517,6 @@ fn crop(img: &keepsake_core::vision::Rgb, fx: f64, fy: f64, f: f64) -> keepsake_
     keepsake_core::vision::Rgb {
         width: cw as u32,
         height: ch as u32,
-        data,
-    }
-}
-
-fn mirror(img: &keepsake_core::vision::Rgb) -> keepsake_core::vision::Rgb {
-    let w = img.width as usize;
-    let mut data = Vec::with_capacity(img.data.len());
-    for row in img.data.chunks_exact(w * 3) {
-        for px in row.chunks_exact(3).rev() {
-            data.extend_from_slice(px);
-        }
-    }
-    keepsake_core::vision::Rgb {
-        width: img.width,
-        height: img.height,
         data,
     }
 }

@@ -492,10 +492,11 @@ fn hero_strip(inner: Rect, g: f64, n: usize, shape: Shape) -> Vec<Rect> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn photo(id: i64, w: u32, h: u32) -> LayoutPhoto {
+    /// A photo without faces, upright.
+    pub(crate) fn photo(id: i64, w: u32, h: u32) -> LayoutPhoto {
         LayoutPhoto {
             asset_id: id,
             width: w,

@@ -332,7 +332,8 @@ fn too_big() -> Error {
 #[cfg(test)]
 mod tests {
     use super::super::crop::Rect;
-    use super::super::layout::{layout, LayoutOptions, LayoutPhoto, PixelRect, Shape, Template};
+    use super::super::layout::tests::photo;
+    use super::super::layout::{layout, LayoutOptions, PixelRect, Shape, Template};
     use super::*;
     use crate::vision::decode::Via;
     use std::cell::RefCell;
@@ -365,16 +366,6 @@ mod tests {
                 original_height: h,
                 via: Via::Host,
             })
-        }
-    }
-
-    fn photo(id: i64, w: u32, h: u32) -> LayoutPhoto {
-        LayoutPhoto {
-            asset_id: id,
-            width: w,
-            height: h,
-            orientation: 1,
-            faces: vec![],
         }
     }
 
