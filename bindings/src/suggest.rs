@@ -18,6 +18,8 @@ pub enum SuggestionKind {
     ThemeTimeOfDay,
     ThemePeople,
     ThemeFavorites,
+    PersonHighlights,
+    Together,
 }
 
 impl From<s::Kind> for SuggestionKind {
@@ -34,6 +36,8 @@ impl From<s::Kind> for SuggestionKind {
             s::Kind::ThemeTimeOfDay => SuggestionKind::ThemeTimeOfDay,
             s::Kind::ThemePeople => SuggestionKind::ThemePeople,
             s::Kind::ThemeFavorites => SuggestionKind::ThemeFavorites,
+            s::Kind::PersonHighlights => SuggestionKind::PersonHighlights,
+            s::Kind::Together => SuggestionKind::Together,
         }
     }
 }
@@ -62,12 +66,17 @@ pub enum TitlePart {
         n: u64,
     },
     /// A key to translate: `last_days`, `on_this_day`, `golden_hour`, `night`, `group`,
-    /// `selfie`, `favorites`, `birthday`, `anniversary`, `special_day`.
+    /// `selfie`, `favorites`, `birthday`, `anniversary`, `special_day`, `highlights`,
+    /// `together`.
     Label {
         key: String,
     },
     UserText {
         text: String,
+    },
+    /// A person (see `people()`); show their name or face.
+    Person {
+        id: i64,
     },
 }
 
@@ -87,6 +96,7 @@ impl From<s::TitlePart> for TitlePart {
             },
             s::TitlePart::Label { key } => TitlePart::Label { key: key.into() },
             s::TitlePart::UserText { text } => TitlePart::UserText { text },
+            s::TitlePart::Person { id } => TitlePart::Person { id },
         }
     }
 }

@@ -307,19 +307,29 @@ impl Keepsake {
 
     /// "Don't include me": keeps the photos holding these face detections out of every
     /// suggestion and collage, for good (also when face data is later revoked or
-    /// re-analysed). Only each face's box is kept. Returns how many faces were excluded.
+    /// re-analysed). A face that belongs to a person excludes the person (see
+    /// [`exclude_person`](Self::exclude_person)), which also catches their other and
+    /// future photos; a face without one is kept by its box only. Returns how many
+    /// faces were excluded.
     pub fn exclude_faces(&self, face_ids: &[i64]) -> Result<u64> {
         let now = self.now().timestamp_millis();
-        let n = self.db.write(|tx| {
+        let (n, people) = self.db.write(|tx| {
             let mut n = 0;
+            let mut people = std::collections::BTreeSet::new();
             let mut stmt = tx.prepare_cached(
                 "INSERT INTO face_exclusions (asset_id, x, y, w, h, created_at_ms)
                  SELECT asset_id, x, y, w, h, ?2 FROM faces WHERE id = ?1",
             )?;
             for id in face_ids {
-                n += stmt.execute(rusqlite::params![id, now])? as u64;
+                match crate::people::store::face_person(tx, *id)? {
+                    Some(person) => {
+                        people.insert(person);
+                        n += 1;
+                    }
+                    None => n += stmt.execute(rusqlite::params![id, now])? as u64,
+                }
             }
-            Ok(n)
+            Ok((n, people))
         })?;
         if n < face_ids.len() as u64 {
             return Err(Error::InvalidArgument(format!(
@@ -328,8 +338,294 @@ impl Keepsake {
                 face_ids.len()
             )));
         }
+        for person in people {
+            self.exclude_person(person, true)?;
+        }
         self.audit("exclude_faces", None, Some(n), None)?;
         Ok(n)
+    }
+
+    /// Describes every detected face that has no descriptor from `embedder` yet and
+    /// groups faces into people (see [`crate::people`]). Needs the `faces` consent.
+    /// Cancelling keeps the faces described so far; the next run resumes.
+    pub fn update_people(
+        &self,
+        embedder: &crate::people::Embedder,
+        options: &crate::people::PeopleOptions,
+        listener: &dyn ProgressListener,
+        cancel: &CancelToken,
+    ) -> Result<crate::people::PeopleReport> {
+        self.require_consent(Scope::Faces)?;
+        let now = self.now().timestamp_millis();
+        let outcome = crate::people::run(&self.db, embedder, options, now, listener, cancel);
+        match &outcome {
+            Ok(r) => {
+                let detail = format!(
+                    "described {}, failed {}, people {}, regrouped {}",
+                    r.described, r.failed, r.people, r.regrouped
+                );
+                self.audit("people", Some(embedder.sha256()), None, Some(&detail))?;
+            }
+            Err(Error::Cancelled) => {
+                self.audit("people", Some(embedder.sha256()), None, Some("cancelled"))?;
+            }
+            Err(_) => {}
+        }
+        outcome
+    }
+
+    /// Every person, most photographed first (excluded people last, without a cover).
+    pub fn people(&self) -> Result<Vec<crate::people::Person>> {
+        self.require_consent(Scope::Faces)?;
+        self.db.read(crate::people::store::people)
+    }
+
+    pub fn person(&self, id: i64) -> Result<crate::people::Person> {
+        self.require_consent(Scope::Faces)?;
+        self.db.read(|c| crate::people::store::person(c, id))
+    }
+
+    /// A person's faces in time order (none for an excluded person: their faces are
+    /// not listed).
+    pub fn person_faces(&self, id: i64) -> Result<Vec<crate::people::PersonFace>> {
+        self.require_consent(Scope::Faces)?;
+        self.db.read(|c| {
+            if crate::people::store::require_person(c, id)? {
+                return Ok(Vec::new());
+            }
+            crate::people::store::person_faces(c, id)
+        })
+    }
+
+    /// A person that is there and not excluded (excluded people cannot be edited
+    /// except by including them again).
+    fn editable_person(&self, tx: &rusqlite::Transaction<'_>, id: i64) -> Result<()> {
+        if crate::people::store::require_person(tx, id)? {
+            return Err(Error::InvalidArgument(format!(
+                "person {id} is excluded; include them again first"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Names a person (`None` or blank clears it). Naming also confirms their cover face,
+    /// so re-grouping keeps the name on the same person.
+    pub fn name_person(&self, id: i64, name: Option<&str>) -> Result<()> {
+        self.require_consent(Scope::Faces)?;
+        let name = name.map(str::trim).filter(|n| !n.is_empty());
+        if let Some(n) = name {
+            if n.chars().count() > 200 || n.chars().any(char::is_control) {
+                return Err(Error::InvalidArgument(
+                    "a name is at most 200 characters, without control characters".into(),
+                ));
+            }
+        }
+        let now = self.now().timestamp_millis();
+        self.db.write(|tx| {
+            self.editable_person(tx, id)?;
+            tx.execute(
+                "UPDATE persons SET name = ?2 WHERE id = ?1",
+                rusqlite::params![id, name],
+            )?;
+            if let Some(face) = crate::people::store::cover_face(tx, id)? {
+                crate::people::store::record_feedback(tx, face, id, "is", now)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Sets (or clears) a person's birthday; it feeds the birthday suggestions.
+    pub fn set_person_birthday(
+        &self,
+        id: i64,
+        birthday: Option<crate::people::Birthday>,
+    ) -> Result<()> {
+        self.require_consent(Scope::Faces)?;
+        if let Some(b) = birthday {
+            let year = b.year.unwrap_or(2000);
+            if chrono::NaiveDate::from_ymd_opt(year, b.month, b.day).is_none()
+                || b.year.is_some_and(|y| !(1850..=2200).contains(&y))
+            {
+                return Err(Error::InvalidArgument(format!(
+                    "not a date: month {} day {}",
+                    b.month, b.day
+                )));
+            }
+        }
+        self.db.write(|tx| {
+            self.editable_person(tx, id)?;
+            tx.execute(
+                "UPDATE persons SET birth_month = ?2, birth_day = ?3, birth_year = ?4 WHERE id = ?1",
+                rusqlite::params![
+                    id,
+                    birthday.map(|b| b.month),
+                    birthday.map(|b| b.day),
+                    birthday.and_then(|b| b.year)
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Hides a person from the people suggestions (their photos still appear elsewhere).
+    pub fn set_person_hidden(&self, id: i64, hidden: bool) -> Result<()> {
+        self.require_consent(Scope::Faces)?;
+        self.db.write(|tx| {
+            self.editable_person(tx, id)?;
+            tx.execute(
+                "UPDATE persons SET hidden = ?2 WHERE id = ?1",
+                rusqlite::params![id, hidden],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// "Don't include me" for a person (`true`) or undoing it (`false`). Excluded: no
+    /// photo with them enters a suggestion or collage; their name, birthday, feedback
+    /// and face descriptors are erased, and only up to
+    /// [`BLOCKLIST_MAX`](crate::people::store::BLOCKLIST_MAX) descriptors are kept to
+    /// recognise them in new photos. No crop or thumbnail of a face is ever stored.
+    pub fn exclude_person(&self, id: i64, excluded: bool) -> Result<()> {
+        self.require_consent(Scope::Faces)?;
+        let kept = self.db.write(|tx| {
+            let was = crate::people::store::require_person(tx, id)?;
+            match (was, excluded) {
+                (false, true) => crate::people::store::exclude(tx, id).map(Some),
+                (true, false) => crate::people::store::include(tx, id).map(|()| None),
+                _ => Ok(None),
+            }
+        })?;
+        if excluded {
+            // Erased descriptors must not linger in free pages or the WAL.
+            self.db.compact()?;
+        }
+        let action = if excluded {
+            "exclude_person"
+        } else {
+            "include_person"
+        };
+        self.audit(
+            action,
+            None,
+            None,
+            kept.map(|k| format!("{k} descriptors kept")).as_deref(),
+        )
+    }
+
+    /// Merges person `from` into `into` (the user says they are one). `into` keeps its
+    /// id, and its name, or takes `from`'s when it has none.
+    pub fn merge_people(&self, into: i64, from: i64) -> Result<()> {
+        self.require_consent(Scope::Faces)?;
+        if into == from {
+            return Err(Error::InvalidArgument(
+                "cannot merge a person with itself".into(),
+            ));
+        }
+        let now = self.now().timestamp_millis();
+        self.db.write(|tx| {
+            self.editable_person(tx, into)?;
+            self.editable_person(tx, from)?;
+            let covers = [
+                crate::people::store::cover_face(tx, into)?,
+                crate::people::store::cover_face(tx, from)?,
+            ];
+            tx.execute(
+                "UPDATE persons SET name = coalesce(name, (SELECT name FROM persons WHERE id = ?2)),
+                        birth_month = coalesce(birth_month, (SELECT birth_month FROM persons WHERE id = ?2)),
+                        birth_day = coalesce(birth_day, (SELECT birth_day FROM persons WHERE id = ?2)),
+                        birth_year = coalesce(birth_year, (SELECT birth_year FROM persons WHERE id = ?2))
+                 WHERE id = ?1",
+                [into, from],
+            )?;
+            tx.execute("UPDATE face_persons SET person_id = ?1 WHERE person_id = ?2", [into, from])?;
+            tx.execute(
+                "UPDATE OR REPLACE people_feedback SET person_id = ?1 WHERE person_id = ?2",
+                [into, from],
+            )?;
+            for face in covers.into_iter().flatten() {
+                crate::people::store::record_feedback(tx, face, into, "is", now)?;
+            }
+            tx.execute("DELETE FROM persons WHERE id = ?1", [from])?;
+            Ok(())
+        })
+    }
+
+    /// Splits `faces` off person `id` into a new person (returned). Both sides are
+    /// confirmed, so re-grouping keeps them apart.
+    pub fn split_person(&self, id: i64, faces: &[i64]) -> Result<i64> {
+        self.require_consent(Scope::Faces)?;
+        if faces.is_empty() {
+            return Err(Error::InvalidArgument("no faces to split off".into()));
+        }
+        let now = self.now().timestamp_millis();
+        self.db.write(|tx| {
+            self.editable_person(tx, id)?;
+            let members = crate::people::store::person_faces(tx, id)?;
+            let split: std::collections::HashSet<i64> = faces.iter().copied().collect();
+            if let Some(f) = split
+                .iter()
+                .find(|f| !members.iter().any(|m| m.face_id == **f))
+            {
+                return Err(Error::InvalidArgument(format!(
+                    "face {f} is not this person's"
+                )));
+            }
+            let stay = members
+                .iter()
+                .find(|m| !split.contains(&m.face_id))
+                .ok_or_else(|| {
+                    Error::InvalidArgument("splitting every face off leaves nobody".into())
+                })?;
+            let new = crate::people::store::next_person_id(tx)?;
+            crate::people::store::ensure_person(tx, new, now)?;
+            crate::people::store::set_next_person_id(tx, new + 1)?;
+            crate::people::store::record_feedback(tx, stay.face_id, id, "is", now)?;
+            for f in &split {
+                tx.execute(
+                    "UPDATE face_persons SET person_id = ?2 WHERE face_id = ?1",
+                    rusqlite::params![f, new as i64],
+                )?;
+                crate::people::store::record_feedback(tx, *f, new as i64, "is", now)?;
+            }
+            Ok(new as i64)
+        })
+    }
+
+    /// "Not this person": the face leaves its person and never joins them again. It
+    /// waits for the next re-grouping to find its own.
+    pub fn reject_face(&self, face: i64) -> Result<()> {
+        self.require_consent(Scope::Faces)?;
+        let now = self.now().timestamp_millis();
+        self.db.write(|tx| {
+            let person = crate::people::store::face_person(tx, face)?
+                .ok_or(Error::NotFound("face with a person"))?;
+            self.editable_person(tx, person)?;
+            crate::people::store::record_feedback(tx, face, person, "is_not", now)?;
+            tx.execute("DELETE FROM face_persons WHERE face_id = ?1", [face])?;
+            Ok(())
+        })
+    }
+
+    /// Confirms that `face` is person `id` (moving it there if needed).
+    pub fn assign_face(&self, face: i64, id: i64) -> Result<()> {
+        self.require_consent(Scope::Faces)?;
+        let now = self.now().timestamp_millis();
+        self.db.write(|tx| {
+            self.editable_person(tx, id)?;
+            if !crate::people::store::face_exists(tx, face)? {
+                return Err(Error::NotFound("face"));
+            }
+            tx.execute(
+                "INSERT OR REPLACE INTO face_persons (face_id, asset_id, person_id)
+                 SELECT id, asset_id, ?2 FROM faces WHERE id = ?1",
+                [face, id],
+            )?;
+            tx.execute(
+                "DELETE FROM people_feedback WHERE face_id = ?1 AND person_id = ?2 AND verdict = 'is_not'",
+                [face, id],
+            )?;
+            crate::people::store::record_feedback(tx, face, id, "is", now)
+        })
     }
 
     /// Stored face detections (needs nothing beyond what analysis stored under the

@@ -15,6 +15,8 @@ pub enum Stage {
     Removing,
     /// Analysing pixels and faces.
     Analyzing,
+    /// Describing faces and grouping them into people.
+    People,
 }
 
 /// One progress report. `total` is known once listing is done.

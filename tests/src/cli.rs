@@ -127,6 +127,10 @@ pub enum Command {
         /// Pixel signals only, no face detection.
         #[arg(long, conflicts_with = "model")]
         no_faces: bool,
+        /// ONNX face embedder for people grouping after detection (default: the one
+        /// `scripts/setup.sh` put in target/models, when there).
+        #[arg(long, conflicts_with = "no_faces")]
+        embedder: Option<PathBuf>,
         #[arg(long, default_value_t = 640)]
         size: u32,
         /// Worker threads (default: one per core).
@@ -165,6 +169,22 @@ pub enum Command {
     Forget {
         #[arg(required = true)]
         assets: Vec<String>,
+    },
+    /// People (needs the `faces` consent): list them, or give your word on them.
+    People {
+        #[command(subcommand)]
+        action: Option<PeopleAction>,
+        /// One JSON object per person.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Make the labelled people set (see README, "People") in OUT from the shared face
+    /// photos.
+    PeopleSet {
+        out: PathBuf,
+        /// The shared `faces` folder (dlib_pascal_voc and wider_val_416 inside).
+        #[arg(long, default_value = "../shared/data/faces")]
+        from: PathBuf,
     },
     /// Stored face detections, with the ids `exclude-face` takes.
     Detections {
@@ -254,6 +274,68 @@ pub enum Feedback {
     ExcludeAlbum { album: String },
     /// Include an excluded album again.
     IncludeAlbum { album: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PeopleAction {
+    /// Describe new faces and group them (runs after `analyze` on its own too).
+    Update {
+        #[arg(long)]
+        embedder: Option<PathBuf>,
+        /// Re-group every face instead of adding new ones.
+        #[arg(long)]
+        regroup: bool,
+    },
+    /// The two are one person: FROM joins INTO.
+    Merge {
+        into: i64,
+        from: i64,
+    },
+    /// These faces (ids from `people --json`) are someone else: a new person.
+    Split {
+        person: i64,
+        #[arg(required = true)]
+        faces: Vec<i64>,
+    },
+    /// Name a person (an empty name clears it).
+    Name {
+        person: i64,
+        name: String,
+    },
+    /// Set a birthday, MM-DD (feeds the birthday suggestions); `--clear` removes it.
+    Birthday {
+        person: i64,
+        #[arg(value_parser = parse_month_day, required_unless_present = "clear")]
+        date: Option<(u32, u32)>,
+        #[arg(long)]
+        year: Option<i32>,
+        #[arg(long)]
+        clear: bool,
+    },
+    /// Keep a person out of the people suggestions.
+    Hide {
+        person: i64,
+    },
+    Unhide {
+        person: i64,
+    },
+    /// "Don't include me": no photo with this person enters a suggestion or collage.
+    Exclude {
+        person: i64,
+    },
+    /// Undo `exclude` (their faces are described again at the next update).
+    Include {
+        person: i64,
+    },
+    /// "Not this person": the face leaves its person for good.
+    Reject {
+        face: i64,
+    },
+    /// This face is this person.
+    Assign {
+        face: i64,
+        person: i64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -660,6 +742,7 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         Command::Analyze {
             model,
             no_faces,
+            embedder,
             size,
             threads,
             json,
@@ -710,8 +793,20 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
                     report.duplicate_groups,
                 );
             }
+            let embedder = embedder
+                .clone()
+                .or_else(crate::people_eval::default_embedder)
+                .filter(|_| model.is_some());
+            if let Some(path) = embedder {
+                people_update(&store, &path, false, *json)?;
+            }
             Ok(ExitCode::SUCCESS)
         }
+        Command::People { action, json } => {
+            let store = open(&args)?;
+            people(&store, action.as_ref(), *json)
+        }
+        Command::PeopleSet { out, from } => crate::people_eval::make_set(from, out),
         Command::Faces {
             paths,
             model,
@@ -929,6 +1024,174 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             let n = store.exclude_faces(faces)?;
             println!("{n} faces excluded: their photos stay out of every suggestion");
             Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn people_update(
+    store: &Keepsake,
+    path: &std::path::Path,
+    regroup: bool,
+    json: bool,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let embedder = keepsake_core::people::Embedder::load_path(path)
+        .map_err(|e| format!("cannot load the face embedder: {e}"))?;
+    let options = keepsake_core::people::PeopleOptions {
+        regroup: if regroup {
+            keepsake_core::people::Regroup::Always
+        } else {
+            keepsake_core::people::Regroup::Auto
+        },
+        ..Default::default()
+    };
+    let bar = ProgressBar::new("people");
+    let report = store.update_people(
+        &embedder,
+        &options,
+        &|p: Progress| bar.update(p),
+        &CancelToken::new(),
+    )?;
+    bar.finish();
+    if json {
+        println!("{}", serde_json::to_string(&report)?);
+    } else {
+        println!(
+            "people: {} faces described ({} low quality, {} not describable), {} people, {} faces waiting{}",
+            report.described,
+            report.low_quality,
+            report.failed,
+            report.people,
+            report.waiting,
+            if report.regrouped { "; re-grouped" } else { "" }
+        );
+    }
+    Ok(())
+}
+
+fn people(
+    store: &Keepsake,
+    action: Option<&PeopleAction>,
+    json: bool,
+) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let done = |what: String| {
+        println!("{what}");
+        Ok(ExitCode::SUCCESS)
+    };
+    match action {
+        None => {
+            for p in store.people()? {
+                let faces = store.person_faces(p.id)?;
+                if json {
+                    let face = |f: &keepsake_core::people::PersonFace| serde_json::json!({"face": f.face_id, "asset": f.asset, "x": f.x, "y": f.y, "w": f.w, "h": f.h});
+                    let v = serde_json::json!({
+                        "id": p.id,
+                        "name": p.name,
+                        "birthday": p.birthday,
+                        "hidden": p.hidden,
+                        "excluded": p.excluded,
+                        "photos": p.photos,
+                        "first_seen": p.first_seen,
+                        "last_seen": p.last_seen,
+                        "cover": p.cover.as_ref().map(face),
+                        "faces": faces.iter().map(face).collect::<Vec<_>>(),
+                    });
+                    println!("{v}");
+                } else {
+                    let span = match (p.first_seen, p.last_seen) {
+                        (Some(a), Some(b)) => {
+                            format!(", {} – {}", a.date_naive(), b.date_naive())
+                        }
+                        _ => String::new(),
+                    };
+                    let state = if p.excluded {
+                        " [excluded]"
+                    } else if p.hidden {
+                        " [hidden]"
+                    } else {
+                        ""
+                    };
+                    println!(
+                        "{:>5}  {:<20} {} photos, {} faces{span}{state}",
+                        p.id,
+                        p.name.as_deref().unwrap_or("(unnamed)"),
+                        p.photos,
+                        p.faces
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(PeopleAction::Update { embedder, regroup }) => {
+            let path = embedder
+                .clone()
+                .or_else(crate::people_eval::default_embedder)
+                .ok_or("no face embedder: pass --embedder or run scripts/setup.sh")?;
+            people_update(store, &path, *regroup, json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(PeopleAction::Merge { into, from }) => {
+            store.merge_people(*into, *from)?;
+            done(format!("person {from} merged into {into}"))
+        }
+        Some(PeopleAction::Split { person, faces }) => {
+            let new = store.split_person(*person, faces)?;
+            done(format!(
+                "{} faces split off person {person} into person {new}",
+                faces.len()
+            ))
+        }
+        Some(PeopleAction::Name { person, name }) => {
+            store.name_person(*person, Some(name))?;
+            done(format!("person {person} named"))
+        }
+        Some(PeopleAction::Birthday {
+            person,
+            date,
+            year,
+            clear,
+        }) => {
+            let birthday = match (date, clear) {
+                (_, true) => None,
+                (Some((month, day)), false) => Some(keepsake_core::people::Birthday {
+                    month: *month,
+                    day: *day,
+                    year: *year,
+                }),
+                (None, false) => return Err("give MM-DD or --clear".into()),
+            };
+            store.set_person_birthday(*person, birthday)?;
+            done(format!(
+                "birthday of person {person} {}",
+                if birthday.is_some() { "set" } else { "cleared" }
+            ))
+        }
+        Some(PeopleAction::Hide { person }) => {
+            store.set_person_hidden(*person, true)?;
+            done(format!("person {person} hidden from people suggestions"))
+        }
+        Some(PeopleAction::Unhide { person }) => {
+            store.set_person_hidden(*person, false)?;
+            done(format!("person {person} shown in people suggestions again"))
+        }
+        Some(PeopleAction::Exclude { person }) => {
+            store.exclude_person(*person, true)?;
+            done(format!(
+                "person {person} excluded: no photo with them enters a suggestion or collage"
+            ))
+        }
+        Some(PeopleAction::Include { person }) => {
+            store.exclude_person(*person, false)?;
+            done(format!(
+                "person {person} included again (described at the next `people update`)"
+            ))
+        }
+        Some(PeopleAction::Reject { face }) => {
+            store.reject_face(*face)?;
+            done(format!("face {face} taken off its person"))
+        }
+        Some(PeopleAction::Assign { face, person }) => {
+            store.assign_face(*face, *person)?;
+            done(format!("face {face} is person {person}"))
         }
     }
 }

@@ -39,10 +39,43 @@ pub enum Eval {
         #[arg(long)]
         json: bool,
     },
+    /// People grouping on a labelled folder (DIR/identities.jsonl, made by
+    /// `keepsake people-set`): pairwise precision, recall, F1 and BCubed F.
+    People {
+        dir: PathBuf,
+        /// ONNX face detector (default: the one `scripts/setup.sh` fetched).
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// ONNX face embedder (default: the one `scripts/setup.sh` put in target/models).
+        #[arg(long)]
+        embedder: Option<PathBuf>,
+        /// IoU a detection needs with a labelled face.
+        #[arg(long, default_value_t = 0.4)]
+        iou: f64,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub fn run(which: &Eval) -> Result<ExitCode, Box<dyn std::error::Error>> {
     match which {
+        Eval::People {
+            dir,
+            model,
+            embedder,
+            iou,
+            json,
+        } => {
+            let model = model
+                .clone()
+                .or_else(crate::cli::default_model)
+                .ok_or("no face model: pass --model or run scripts/setup.sh")?;
+            let embedder = embedder
+                .clone()
+                .or_else(crate::people_eval::default_embedder)
+                .ok_or("no face embedder: pass --embedder or run scripts/setup.sh")?;
+            crate::people_eval::eval(dir, &model, &embedder, *iou, *json)
+        }
         Eval::Faces {
             dir,
             model,

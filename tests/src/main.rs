@@ -10,6 +10,7 @@ mod evaluate;
 mod faces;
 mod logger;
 mod output;
+mod people_eval;
 
 use std::process::ExitCode;
 

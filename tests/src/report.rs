@@ -287,6 +287,7 @@ pub fn title_text(parts: &[TitlePart]) -> String {
                 other => other.replace('_', " "),
             },
             TitlePart::UserText { text } => text.clone(),
+            TitlePart::Person { id } => format!("Person {id}"),
         })
         .collect();
     if words.is_empty() {

@@ -10,6 +10,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_analysis.sql"),
     include_str!("migrations/0004_content.sql"),
     include_str!("migrations/0005_privacy.sql"),
+    include_str!("migrations/0006_people.sql"),
 ];
 
 /// The schema version this library writes.

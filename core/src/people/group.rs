@@ -6,10 +6,12 @@
 //!    centroids and only faces sharing a bucket are compared. That is about 2·n^1.5
 //!    distances instead of n²/2 — 6 M instead of 200 M for 20 000 faces — and pairs
 //!    closer than the same-person distance almost always share a bucket.
-//! 2. Pairs under the link distance are merged closest first, like average linkage but
-//!    judged on cluster means (kept as running sums), so a chain of look-alikes cannot
-//!    drag two people together: a merge needs the two clusters' means within the link
-//!    distance too.
+//! 2. Pairs under the link distance are merged closest first, and a merge also needs the
+//!    two clusters' average linkage (root mean square of all their cross distances, from
+//!    running sums) under the link distance, so a chain of look-alikes cannot drag two
+//!    people together. (Judging merges on the distance between cluster means instead
+//!    let mixed clusters drift toward the population centre and swallow everyone: on the
+//!    labelled set, pairwise precision 0.2.)
 //! 3. Hard rules hold at every merge: two faces of one photo are never one person, and the
 //!    user's "not this person" pairs are never joined; "same person" pairs are joined first.
 //! 4. Low-quality faces (small, blurry, sideways) never start or bridge a person: after
@@ -66,6 +68,8 @@ impl Default for Params {
 struct Clusters {
     parent: Vec<usize>,
     sum: Vec<Vec<f32>>,
+    /// Sum of the members' squared norms.
+    sq: Vec<f32>,
     count: Vec<u32>,
     photos: Vec<HashSet<i64>>,
     /// Face indices this cluster must never be joined with.
@@ -81,13 +85,19 @@ impl Clusters {
         x
     }
 
-    fn mean_distance(&self, a: usize, b: usize) -> f32 {
+    /// Root mean square of the distances between every member of `a` and every member
+    /// of `b` (average linkage on squared distances), from running sums in O(dim):
+    /// E‖x − y‖² = Σ‖x‖²/nₐ + Σ‖y‖²/n_b − 2 μₐ·μ_b. Unlike the distance between means,
+    /// it does not shrink as clusters grow, so a mixed cluster cannot become a hub.
+    fn rms_distance(&self, a: usize, b: usize) -> f32 {
         let (ca, cb) = (self.count[a] as f32, self.count[b] as f32);
-        self.sum[a]
+        let dot: f32 = self.sum[a]
             .iter()
             .zip(&self.sum[b])
-            .map(|(x, y)| (x / ca - y / cb).powi(2))
-            .sum::<f32>()
+            .map(|(x, y)| x * y)
+            .sum();
+        (self.sq[a] / ca + self.sq[b] / cb - 2.0 * dot / (ca * cb))
+            .max(0.0)
             .sqrt()
     }
 
@@ -120,6 +130,7 @@ impl Clusters {
             *s += m;
         }
         self.count[keep] += self.count[gone];
+        self.sq[keep] += self.sq[gone];
         let photos = std::mem::take(&mut self.photos[gone]);
         self.photos[keep].extend(photos);
         let forbid = std::mem::take(&mut self.forbid[gone]);
@@ -139,6 +150,10 @@ pub fn regroup(faces: &[GroupFace], feedback: &Feedback, params: &Params) -> Vec
     let mut c = Clusters {
         parent: (0..n).collect(),
         sum: faces.iter().map(|f| f.embedding.clone()).collect(),
+        sq: faces
+            .iter()
+            .map(|f| f.embedding.iter().map(|v| v * v).sum())
+            .collect(),
         count: vec![1; n],
         photos: faces.iter().map(|f| HashSet::from([f.photo])).collect(),
         forbid: vec![Vec::new(); n],
@@ -163,7 +178,7 @@ pub fn regroup(faces: &[GroupFace], feedback: &Feedback, params: &Params) -> Vec
     edges.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
     for (_, a, b) in edges {
         let (ra, rb) = (c.find(a), c.find(b));
-        if ra == rb || c.mean_distance(ra, rb) >= params.link || c.conflict(ra, rb) {
+        if ra == rb || c.rms_distance(ra, rb) >= params.link || c.conflict(ra, rb) {
             continue;
         }
         c.union(ra, rb);

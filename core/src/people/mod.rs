@@ -1,8 +1,342 @@
-//! People: face embeddings (this module's first part). A detected face is aligned from its
-//! five landmarks onto a 150×150 chip and turned into a 128-number descriptor by dlib's
-//! ResNet (as ONNX, run by tract); two faces are the same person when their descriptors
-//! are closer than [`embed::SAME_PERSON`]. Grouping, the people API and exclusion build on
-//! this (issue "People").
+//! People: face descriptors, grouping into people, the user's word on them, and "don't
+//! include me".
+//!
+//! The people pass ([`run`]) describes every detected face that has no descriptor yet —
+//! each photo decoded once, at the size its smallest face needs (so the 150×150 chip is
+//! not blown up from a few pixels) — then groups: new faces join people incrementally,
+//! and everything is re-grouped when enough faces wait, when nobody exists yet, or when
+//! asked. Excluded people are recognised by their blocklist descriptors before anything
+//! else, so a new photo of them is kept out too.
 
 pub mod embed;
 pub mod group;
+pub(crate) mod store;
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use serde::Serialize;
+
+pub use self::embed::Embedder;
+pub use self::group::Params;
+pub use self::store::{Birthday, Person, PersonFace};
+use self::store::{Embedded, PendingPhoto};
+use crate::index::Db;
+use crate::progress::{CancelToken, Progress, ProgressListener, Stage};
+use crate::vision::decode::{decode_file, DecodeOptions};
+use crate::Result;
+
+/// When the people pass re-groups every face instead of adding new ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Regroup {
+    /// When nobody exists yet, or when the faces waiting for a person exceed
+    /// [`PeopleOptions::regroup_share`] of all faces (at least 20).
+    #[default]
+    Auto,
+    Always,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PeopleOptions {
+    /// Worker threads for descriptors (0: one per core).
+    pub threads: usize,
+    pub regroup: Regroup,
+    pub regroup_share: f64,
+    pub params: Params,
+    /// Eyes this far apart (original pixels) or more, a frontal face and sharp eyes make
+    /// a good face: one that may start a person. Smaller ones only join.
+    pub good_eyes: f32,
+    pub good_frontal: f64,
+    pub good_sharpness: f64,
+}
+
+impl Default for PeopleOptions {
+    fn default() -> Self {
+        PeopleOptions {
+            threads: 0,
+            regroup: Regroup::Auto,
+            regroup_share: 0.05,
+            params: Params::default(),
+            good_eyes: 20.0,
+            good_frontal: 0.45,
+            good_sharpness: 20.0,
+        }
+    }
+}
+
+/// What a people pass did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct PeopleReport {
+    /// Faces given a descriptor.
+    pub described: u64,
+    /// Of those, low quality (may join a person, never start one).
+    pub low_quality: u64,
+    /// Faces that could not be described (too small, degenerate landmarks, unreadable).
+    pub failed: u64,
+    /// Faces in host photos without a readable file.
+    pub need_host_pixels: u64,
+    /// Faces recognised as an excluded person.
+    pub excluded_matches: u64,
+    pub regrouped: bool,
+    /// Faces that joined a person in this pass (incremental) or all assigned faces
+    /// (re-grouping).
+    pub assigned: u64,
+    /// Faces with a descriptor but no person (waiting, or low quality and close to none).
+    pub waiting: u64,
+    pub people: u64,
+    pub describe_ms: f64,
+    pub group_ms: f64,
+}
+
+/// Chip eye distance in the template (px): faces are decoded so theirs is about this.
+const CHIP_EYES: f32 = 55.0;
+const MIN_LONG_SIDE: u32 = 320;
+const MAX_LONG_SIDE: u32 = 2560;
+/// Photos per page of work.
+const PAGE: usize = 32;
+
+/// The long side to decode a photo at so its smallest face's eyes are ~[`CHIP_EYES`]
+/// apart.
+fn decode_long_side(photo: &PendingPhoto) -> u32 {
+    let long = photo.long_side.unwrap_or(1600).max(1) as f32;
+    let eyes = photo
+        .faces
+        .iter()
+        .map(|f| f.eyes())
+        .filter(|e| e.is_finite() && *e > 0.0)
+        .fold(f32::INFINITY, f32::min);
+    let want = if eyes.is_finite() {
+        long * (CHIP_EYES / eyes).min(1.0)
+    } else {
+        long
+    };
+    (want.ceil() as u32).clamp(MIN_LONG_SIDE, MAX_LONG_SIDE)
+}
+
+fn describe(photo: &PendingPhoto, embedder: &Embedder, opts: &PeopleOptions) -> Vec<Embedded> {
+    let failed = |error: &'static str| -> Vec<Embedded> {
+        photo
+            .faces
+            .iter()
+            .map(|f| Embedded {
+                face_id: f.id,
+                asset_id: photo.asset_id,
+                embedding: None,
+                good: false,
+                error: Some(error),
+            })
+            .collect()
+    };
+    let decode_opts = DecodeOptions {
+        long_side: decode_long_side(photo),
+        ..DecodeOptions::default()
+    };
+    let decoded = match decode_file(&photo.path, photo.hint, &decode_opts) {
+        Ok(d) => d,
+        Err(e) => return failed(e.kind()),
+    };
+    let k = (1.0 / decoded.scale()) as f32;
+    photo
+        .faces
+        .iter()
+        .map(|f| {
+            let lm = f.landmarks.map(|[x, y]| [x * k, y * k]);
+            let result = embed::align(&decoded.image, &lm)
+                .map_err(|e| match e {
+                    embed::AlignError::TooSmall => "too_small",
+                    embed::AlignError::Degenerate => "degenerate",
+                })
+                .and_then(|chip| embedder.embed(&chip).map_err(|_| "inference"));
+            let good = f.eyes() >= opts.good_eyes
+                && f.frontal.unwrap_or(0.0) >= opts.good_frontal
+                && f.eye_sharpness.unwrap_or(f64::INFINITY) >= opts.good_sharpness;
+            match result {
+                Ok(v) => Embedded {
+                    face_id: f.id,
+                    asset_id: photo.asset_id,
+                    embedding: Some(v),
+                    good,
+                    error: None,
+                },
+                Err(error) => Embedded {
+                    face_id: f.id,
+                    asset_id: photo.asset_id,
+                    embedding: None,
+                    good: false,
+                    error: Some(error),
+                },
+            }
+        })
+        .collect()
+}
+
+/// Describes waiting faces, then groups. Cancellation is checked between photos;
+/// described faces are committed page by page, so a cancelled or killed pass resumes.
+pub(crate) fn run(
+    db: &Db,
+    embedder: &Embedder,
+    opts: &PeopleOptions,
+    now_ms: i64,
+    listener: &dyn ProgressListener,
+    cancel: &CancelToken,
+) -> Result<PeopleReport> {
+    let sha = embedder.sha256().to_string();
+    let mut report = PeopleReport::default();
+    let (total, host) = db.read(|c| store::pending_counts(c, &sha))?;
+    report.need_host_pixels = host;
+    let threads = if opts.threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        opts.threads
+    };
+    let started = Instant::now();
+    let mut done = 0u64;
+    let mut described_any = false;
+    loop {
+        cancel.check()?;
+        let page = db.read(|c| store::pending(c, &sha, PAGE))?;
+        if page.is_empty() {
+            break;
+        }
+        let next = AtomicUsize::new(0);
+        let results: Mutex<Vec<Embedded>> = Mutex::new(Vec::new());
+        std::thread::scope(|s| {
+            for _ in 0..threads.min(page.len()) {
+                s.spawn(|| loop {
+                    if cancel.is_cancelled() {
+                        break;
+                    }
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(photo) = page.get(i) else { break };
+                    let out = describe(photo, embedder, opts);
+                    results
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .extend(out);
+                });
+            }
+        });
+        let batch = results.into_inner().unwrap_or_else(|e| e.into_inner());
+        // Only whole photos are saved: a cancelled page keeps what finished.
+        if !batch.is_empty() {
+            db.write(|tx| store::save_embeddings(tx, &sha, &batch))?;
+            described_any = true;
+        }
+        for e in &batch {
+            match (&e.embedding, e.good) {
+                (Some(_), true) => report.described += 1,
+                (Some(_), false) => {
+                    report.described += 1;
+                    report.low_quality += 1;
+                }
+                (None, _) => report.failed += 1,
+            }
+        }
+        done += batch.len() as u64;
+        listener.on_progress(Progress {
+            stage: Stage::People,
+            done,
+            total: Some(total),
+        });
+        cancel.check()?;
+    }
+    report.describe_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let started = Instant::now();
+    group_all(db, opts, now_ms, described_any, &mut report)?;
+    report.group_ms = started.elapsed().as_secs_f64() * 1000.0;
+    log::info!(
+        "people: {} faces described ({} low quality, {} failed), {} people, {} waiting",
+        report.described,
+        report.low_quality,
+        report.failed,
+        report.people,
+        report.waiting
+    );
+    Ok(report)
+}
+
+fn group_all(
+    db: &Db,
+    opts: &PeopleOptions,
+    now_ms: i64,
+    changed: bool,
+    report: &mut PeopleReport,
+) -> Result<()> {
+    db.write(|tx| {
+        let mut faces = store::embedded_faces(tx)?;
+        // Excluded people first: a face close to a blocklist entry is theirs.
+        let blocklist = store::blocklist(tx)?;
+        if !blocklist.is_empty() {
+            let mut kept = Vec::with_capacity(faces.len());
+            for f in faces {
+                let hit = blocklist
+                    .iter()
+                    .map(|(p, e)| (embed::distance(e, &f.embedding), *p))
+                    .filter(|(d, _)| *d < opts.params.link)
+                    .min_by(|a, b| a.0.total_cmp(&b.0));
+                match hit {
+                    Some((_, person)) => {
+                        store::link_excluded(tx, &f, person)?;
+                        report.excluded_matches += 1;
+                    }
+                    None => kept.push(f),
+                }
+            }
+            faces = kept;
+        }
+        let previous = store::assignments(tx)?;
+        let waiting: Vec<&group::GroupFace> = faces
+            .iter()
+            .filter(|f| !previous.contains_key(&f.id))
+            .collect();
+        let threshold = (opts.regroup_share * faces.len() as f64).max(20.0) as usize;
+        let full =
+            opts.regroup == Regroup::Always || previous.is_empty() || waiting.len() > threshold;
+        if full {
+            let known: HashSet<i64> = faces.iter().map(|f| f.id).collect();
+            let (fb, confirmed) = store::feedback(tx, &known, &previous)?;
+            let people = group::regroup(&faces, &fb, &opts.params);
+            // Confirmed faces name their person; otherwise ids carry by overlap.
+            let mut prior = previous.clone();
+            prior.extend(confirmed);
+            let mut next_id = store::next_person_id(tx)?;
+            let ids = group::carry_ids(&faces, &people, &prior, &mut next_id);
+            store::replace_assignments(tx, &faces, &ids, now_ms)?;
+            store::set_next_person_id(tx, next_id)?;
+            report.regrouped = true;
+            report.assigned = ids.iter().filter(|i| i.is_some()).count() as u64;
+            report.waiting = ids.iter().filter(|i| i.is_none()).count() as u64;
+        } else if changed || !waiting.is_empty() {
+            let mut inc = group::Incremental::new();
+            let mut members: std::collections::BTreeMap<u64, Vec<&group::GroupFace>> =
+                Default::default();
+            for f in &faces {
+                if let Some(p) = previous.get(&f.id) {
+                    members.entry(*p).or_default().push(f);
+                }
+            }
+            for (p, fs) in &members {
+                inc.add_person(*p, fs);
+            }
+            let mut left = 0;
+            for f in &waiting {
+                match inc.assign(f, &opts.params) {
+                    Some(p) => {
+                        store::link(tx, f, p)?;
+                        report.assigned += 1;
+                    }
+                    None => left += 1,
+                }
+            }
+            report.waiting = left;
+        }
+        store::drop_empty_people(tx)?;
+        report.people =
+            tx.query_row("SELECT count(*) FROM persons WHERE excluded = 0", [], |r| {
+                r.get::<_, i64>(0)
+            })? as u64;
+        Ok(())
+    })
+}

@@ -89,6 +89,11 @@ pub(crate) fn grant(db: &Db, scope: Scope, now_ms: i64) -> Result<()> {
 pub(crate) fn revoke(db: &Db, scope: Scope, now_ms: i64) -> Result<PurgeReport> {
     let rows_deleted = db.write(|tx| {
         let mut n = 0;
+        if scope == Scope::Faces {
+            // "Don't include me" outlives the face data: excluded people's faces are kept
+            // as boxes (the user's wish, no biometrics), as for position-based exclusion.
+            crate::people::store::keep_exclusions_as_boxes(tx, now_ms)?;
+        }
         for table in scope.tables() {
             n += tx.execute(&format!("DELETE FROM {table}"), [])? as u64;
         }
@@ -110,7 +115,12 @@ pub(crate) fn revoke(db: &Db, scope: Scope, now_ms: i64) -> Result<PurgeReport> 
 /// and foreign keys are not enough because the row stays).
 pub(crate) fn purge_derived_for_assets(tx: &Transaction<'_>, ids: &[i64]) -> Result<()> {
     for scope in Scope::ALL {
-        for table in scope.tables() {
+        // People and blocklist rows belong to no photo; empty people go at the next pass.
+        for table in scope
+            .tables()
+            .iter()
+            .filter(|t| !matches!(**t, "persons" | "person_blocklist"))
+        {
             let sql = if *table == "suggestions" {
                 // Suggestions are not per asset: those that used the asset go.
                 "DELETE FROM suggestions WHERE id IN

@@ -17,7 +17,7 @@ pub use self::consent::{ConsentState, PurgeReport};
 pub enum Scope {
     /// Reading pixels: quality, exposure, perceptual hashes, duplicates.
     Pixels,
-    /// Finding faces (and, later, grouping them into people): biometric, so separate.
+    /// Finding faces and grouping them into people: biometric, so separate.
     Faces,
     /// Moments, trips and suggestions built from the library.
     Suggestions,
@@ -43,7 +43,16 @@ impl Scope {
     pub fn tables(self) -> &'static [&'static str] {
         match self {
             Scope::Pixels => &["photo_signals"],
-            Scope::Faces => &["faces", "face_analysis"],
+            // People tables first: they refer to faces.
+            Scope::Faces => &[
+                "person_blocklist",
+                "people_feedback",
+                "face_persons",
+                "face_embeddings",
+                "persons",
+                "faces",
+                "face_analysis",
+            ],
             // Suggestions first: purging one asset drops the suggestions that used it.
             Scope::Suggestions => &["suggestions", "suggestion_assets"],
         }

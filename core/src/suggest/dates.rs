@@ -22,7 +22,7 @@ const SPECIAL_MIN: usize = 3;
 const SPECIAL_CAP: usize = 24;
 
 /// `month`/`day` in `year`; 29 February falls back to the 28th in other years.
-fn on(year: i32, month: u32, day: u32) -> Option<NaiveDate> {
+pub(super) fn on(year: i32, month: u32, day: u32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year, month, day)
         .or_else(|| NaiveDate::from_ymd_opt(year, month, day.saturating_sub(1)))
 }

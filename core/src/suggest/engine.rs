@@ -12,7 +12,7 @@ use std::hash::{Hash, Hasher};
 
 use super::select::Selection;
 use super::sun::elevation_deg;
-use super::{dates, events, recap, themes, travel, Context, Input, Signals, Suggestion};
+use super::{dates, events, people, recap, themes, travel, Context, Input, Signals, Suggestion};
 use crate::moments::{boundaries, moment, Cut, Moment, MomentParams, Photo};
 use crate::trips::home::HomeStats;
 use crate::trips::{self, Trip, TripParams};
@@ -201,6 +201,9 @@ impl Engine {
             out.extend(themes::time_of_day(&ctx));
             out.extend(themes::people(&ctx));
             out.extend(themes::favorites(&ctx));
+            out.extend(people::highlights(&ctx));
+            out.extend(people::together(&ctx));
+            out.extend(people::birthdays(&ctx));
             out
         };
         let fresh = fresh.into_inner();

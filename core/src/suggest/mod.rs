@@ -4,6 +4,7 @@
 mod dates;
 mod engine;
 mod events;
+mod people;
 mod recap;
 pub mod select;
 pub(crate) mod store;
@@ -99,6 +100,20 @@ pub struct Prefs {
     /// Suggestions dismissed: they do not come back with the same content.
     pub dismissed: HashSet<String>,
     pub special_dates: Vec<SpecialDate>,
+    /// People (excluded ones are not here) and the photos they are in, for the
+    /// people-centred kinds; hidden people are not featured.
+    pub people: Vec<PersonPhotos>,
+}
+
+/// A person and their photos, as the suggestion kinds see them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PersonPhotos {
+    pub id: i64,
+    pub named: bool,
+    pub hidden: bool,
+    /// (month, day, year when known).
+    pub birthday: Option<(u32, u32, Option<i32>)>,
+    pub photos: HashSet<i64>,
 }
 
 /// Everything the engine reads.

@@ -63,6 +63,10 @@ pub(crate) fn signals(conn: &Connection) -> Result<HashMap<i64, Signals>> {
     for id in stmt.query_map([], |r| r.get::<_, i64>(0))? {
         out.entry(id?).or_default().excluded_face = true;
     }
+    // Excluded people, and photos not yet checked against them.
+    for id in crate::people::store::kept_out_photos(conn)? {
+        out.entry(id).or_default().excluded_face = true;
+    }
     Ok(out)
 }
 
@@ -97,6 +101,7 @@ pub(crate) fn prefs(conn: &Connection) -> Result<Prefs> {
         hidden_ranges,
         dismissed,
         special_dates: special_dates(conn)?,
+        people: crate::people::store::people_photos(conn)?,
     })
 }
 

@@ -187,10 +187,95 @@ fn subset(assets: &[i64], of: &[i64]) -> bool {
     assets.iter().all(|a| of.contains(a))
 }
 
+/// Mia (named, birthday 18 June) is in the birthday, group and selfie photos; person 2
+/// in the birthday and group photos; person 3 (hidden) in the selfies.
+fn people(f: &Fixture) -> Vec<PersonPhotos> {
+    let set = |parts: &[&Vec<i64>]| parts.iter().flat_map(|v| v.iter().copied()).collect();
+    vec![
+        PersonPhotos {
+            id: 1,
+            named: true,
+            hidden: false,
+            birthday: Some((6, 18, Some(2020))),
+            photos: set(&[&f.birthday, &f.groups, &f.selfies]),
+        },
+        PersonPhotos {
+            id: 2,
+            named: false,
+            hidden: false,
+            birthday: None,
+            photos: set(&[&f.birthday, &f.groups]),
+        },
+        PersonPhotos {
+            id: 3,
+            named: false,
+            hidden: true,
+            birthday: Some((6, 16, None)),
+            photos: set(&[&f.selfies, &f.groups]),
+        },
+    ]
+}
+
+fn with_people(f: &Fixture) -> Prefs {
+    Prefs {
+        people: people(f),
+        ..prefs()
+    }
+}
+
+#[test]
+fn people_kinds_hold_only_their_people() {
+    let f = fixture();
+    let all = run(&f, &with_people(&f));
+    let people = people(&f);
+    let photos_of = |id: i64| &people.iter().find(|p| p.id == id).unwrap().photos;
+    let highlights = of_kind(&all, Kind::PersonHighlights);
+    assert!(!highlights.is_empty());
+    for s in &highlights {
+        let id = s.reasons[0].fact("person").unwrap() as i64;
+        assert_ne!(id, 3, "a hidden person is never featured");
+        assert!(s.assets.iter().all(|a| photos_of(id).contains(a)));
+        assert_eq!(s.title[0], TitlePart::Person { id });
+    }
+    let together = of_kind(&all, Kind::Together);
+    assert_eq!(together.len(), 1, "only people 1 and 2 count (3 is hidden)");
+    let both: HashSet<i64> = photos_of(1).intersection(photos_of(2)).copied().collect();
+    assert!(together[0].assets.iter().all(|a| both.contains(a)));
+    assert_eq!(
+        together[0].reasons[0].fact("photos"),
+        Some(both.len() as f64)
+    );
+    // Mia's birthday from the person (in 3 days), not from a registered date.
+    let birthday: Vec<_> = of_kind(&all, Kind::SpecialDate)
+        .into_iter()
+        .filter(|s| s.reasons[0].rule == "person_birthday")
+        .collect();
+    assert_eq!(
+        birthday.len(),
+        1,
+        "the hidden person's birthday is not featured"
+    );
+    assert_eq!(birthday[0].reasons[0].fact("days_until"), Some(3.0));
+    assert!(birthday[0].assets.iter().all(|a| photos_of(1).contains(a)));
+    assert!(birthday[0].title.contains(&TitlePart::Count {
+        what: "years",
+        n: 5
+    }));
+    // Photos kept out (an excluded person's, for instance) never appear in them.
+    let mut g = fixture();
+    let out: Vec<i64> = f.groups.clone();
+    for id in &out {
+        g.lib.signals.entry(*id).or_default().excluded_face = true;
+    }
+    for s in run(&g, &with_people(&g)) {
+        assert!(s.assets.iter().all(|a| !out.contains(a)), "{:?}", s.kind);
+    }
+}
+
 #[test]
 fn every_kind_with_content_and_reasons() {
     let f = fixture();
-    let all = run(&f, &prefs());
+    let all = run(&f, &with_people(&f));
     for s in &all {
         assert!(
             s.assets.contains(&s.cover),

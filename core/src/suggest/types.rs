@@ -31,10 +31,14 @@ pub enum Kind {
     ThemePeople,
     /// The user's favourites.
     ThemeFavorites,
+    /// One person over time (people grouping).
+    PersonHighlights,
+    /// Two people often photographed together.
+    Together,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 13] = [
         Kind::RecentDays,
         Kind::MonthlyRecap,
         Kind::TripHighlights,
@@ -46,6 +50,8 @@ impl Kind {
         Kind::ThemeTimeOfDay,
         Kind::ThemePeople,
         Kind::ThemeFavorites,
+        Kind::PersonHighlights,
+        Kind::Together,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -61,6 +67,8 @@ impl Kind {
             Kind::ThemeTimeOfDay => "theme_time_of_day",
             Kind::ThemePeople => "theme_people",
             Kind::ThemeFavorites => "theme_favorites",
+            Kind::PersonHighlights => "person_highlights",
+            Kind::Together => "together",
         }
     }
 }
@@ -90,13 +98,17 @@ pub enum TitlePart {
         n: u64,
     },
     /// A fixed label key the app translates (`golden_hour`, `night`, `group`, `selfie`,
-    /// `favorites`, `last_days`).
+    /// `favorites`, `last_days`, `highlights`, `together`, `birthday`).
     Label {
         key: &'static str,
     },
     /// Text the user typed (a registered date's name).
     UserText {
         text: String,
+    },
+    /// A person of the people API; the app shows their name (or their face).
+    Person {
+        id: i64,
     },
 }
 
