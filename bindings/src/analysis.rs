@@ -37,6 +37,9 @@ pub struct AnalysisOptions {
     pub long_side: u32,
     /// Worker threads; 0 = one per core.
     pub threads: u32,
+    /// ONNX face embedder (dlib ResNet); with a detector, faces are then grouped into
+    /// people. Its progress follows the photos' with its own done/total.
+    pub embedder_path: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -48,6 +51,9 @@ pub struct AnalysisSummary {
     pub need_host_pixels: u64,
     pub duplicate_groups: u64,
     pub timed_out: u64,
+    /// Faces given a descriptor, and people after grouping (0 without an embedder).
+    pub faces_described: u64,
+    pub people: u64,
 }
 
 impl From<core::analysis::AnalyzeReport> for AnalysisSummary {
@@ -59,6 +65,8 @@ impl From<core::analysis::AnalyzeReport> for AnalysisSummary {
             need_host_pixels: r.need_host_pixels,
             duplicate_groups: r.duplicate_groups,
             timed_out: r.timed_out,
+            faces_described: 0,
+            people: 0,
         }
     }
 }
@@ -151,6 +159,21 @@ pub(crate) fn start(
         }
         None => None,
     };
+    let embedder = match (&options.embedder_path, &model) {
+        (Some(path), Some(_)) => Some(
+            core::people::Embedder::load_path(std::path::Path::new(path)).map_err(|e| {
+                ApiError::InvalidArgument {
+                    reason: format!("face embedder: {e}"),
+                }
+            })?,
+        ),
+        (Some(_), None) => {
+            return Err(ApiError::InvalidArgument {
+                reason: "an embedder needs a face detector (model_path)".into(),
+            })
+        }
+        (None, _) => None,
+    };
     if !(64..=4096).contains(&options.long_side) {
         return Err(ApiError::InvalidArgument {
             reason: "long_side must be 64..=4096".into(),
@@ -175,7 +198,17 @@ pub(crate) fn start(
                 failure: Mutex::new(None),
                 cancel: cancel.clone(),
             };
-            let result = store.analyze(model.as_ref(), &core_options, &relay, &cancel);
+            let result = store
+                .analyze(model.as_ref(), &core_options, &relay, &cancel)
+                .and_then(|r| {
+                    let mut summary = AnalysisSummary::from(r);
+                    if let Some(e) = &embedder {
+                        let p = store.update_people(e, &Default::default(), &relay, &cancel)?;
+                        summary.faces_described = p.described;
+                        summary.people = p.people;
+                    }
+                    Ok(summary)
+                });
             // Let go of the store before reporting the end: an app that closes the store
             // once the analysis ended can open the database again at once.
             drop(store);
@@ -186,7 +219,7 @@ pub(crate) fn start(
                 .take();
             let result = match (result, failure) {
                 (_, Some(reason)) => Err(ApiError::ListenerFailed { reason }),
-                (Ok(r), None) => Ok(r.into()),
+                (Ok(r), None) => Ok(r),
                 (Err(e), None) => Err(e.into()),
             };
             let (lock, cv) = &*outcome;

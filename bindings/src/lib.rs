@@ -6,6 +6,7 @@
 mod analysis;
 mod collage;
 mod logging;
+mod people;
 mod suggest;
 mod types;
 

@@ -512,8 +512,9 @@ impl Keepsake {
         )
     }
 
-    /// Merges person `from` into `into` (the user says they are one). `into` keeps its
-    /// id, and its name, or takes `from`'s when it has none.
+    /// Merges person `from` into `into` (the user says they are one): all their faces
+    /// are confirmed as `into`, which keeps its id, and its name, or takes `from`'s when
+    /// it has none.
     pub fn merge_people(&self, into: i64, from: i64) -> Result<()> {
         self.require_consent(Scope::Faces)?;
         if into == from {
@@ -525,10 +526,10 @@ impl Keepsake {
         self.db.write(|tx| {
             self.editable_person(tx, into)?;
             self.editable_person(tx, from)?;
-            let covers = [
-                crate::people::store::cover_face(tx, into)?,
-                crate::people::store::cover_face(tx, from)?,
-            ];
+            // Every face of both is confirmed as the one person: the user saw both and
+            // said they are one (a wrong face can still be rejected on its own).
+            let mut members = crate::people::store::person_faces(tx, into)?;
+            members.extend(crate::people::store::person_faces(tx, from)?);
             tx.execute(
                 "UPDATE persons SET name = coalesce(name, (SELECT name FROM persons WHERE id = ?2)),
                         birth_month = coalesce(birth_month, (SELECT birth_month FROM persons WHERE id = ?2)),
@@ -542,8 +543,8 @@ impl Keepsake {
                 "UPDATE OR REPLACE people_feedback SET person_id = ?1 WHERE person_id = ?2",
                 [into, from],
             )?;
-            for face in covers.into_iter().flatten() {
-                crate::people::store::record_feedback(tx, face, into, "is", now)?;
+            for face in members {
+                crate::people::store::record_feedback(tx, face.face_id, into, "is", now)?;
             }
             tx.execute("DELETE FROM persons WHERE id = ?1", [from])?;
             Ok(())
@@ -551,7 +552,8 @@ impl Keepsake {
     }
 
     /// Splits `faces` off person `id` into a new person (returned). Both sides are
-    /// confirmed, so re-grouping keeps them apart.
+    /// confirmed — the faces left behind too, since the user looked at them and kept
+    /// them — so re-grouping keeps them apart.
     pub fn split_person(&self, id: i64, faces: &[i64]) -> Result<i64> {
         self.require_consent(Scope::Faces)?;
         if faces.is_empty() {
@@ -570,16 +572,22 @@ impl Keepsake {
                     "face {f} is not this person's"
                 )));
             }
-            let stay = members
+            let stay: Vec<i64> = members
                 .iter()
-                .find(|m| !split.contains(&m.face_id))
-                .ok_or_else(|| {
-                    Error::InvalidArgument("splitting every face off leaves nobody".into())
-                })?;
+                .map(|m| m.face_id)
+                .filter(|f| !split.contains(f))
+                .collect();
+            if stay.is_empty() {
+                return Err(Error::InvalidArgument(
+                    "splitting every face off leaves nobody".into(),
+                ));
+            }
             let new = crate::people::store::next_person_id(tx)?;
             crate::people::store::ensure_person(tx, new, now)?;
             crate::people::store::set_next_person_id(tx, new + 1)?;
-            crate::people::store::record_feedback(tx, stay.face_id, id, "is", now)?;
+            for f in &stay {
+                crate::people::store::record_feedback(tx, *f, id, "is", now)?;
+            }
             for f in &split {
                 tx.execute(
                     "UPDATE face_persons SET person_id = ?2 WHERE face_id = ?1",

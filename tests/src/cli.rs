@@ -131,6 +131,9 @@ pub enum Command {
         /// `scripts/setup.sh` put in target/models, when there).
         #[arg(long, conflicts_with = "no_faces")]
         embedder: Option<PathBuf>,
+        /// Faces only: no people grouping afterwards.
+        #[arg(long, conflicts_with = "embedder")]
+        no_people: bool,
         #[arg(long, default_value_t = 640)]
         size: u32,
         /// Worker threads (default: one per core).
@@ -743,6 +746,7 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             model,
             no_faces,
             embedder,
+            no_people,
             size,
             threads,
             json,
@@ -773,8 +777,18 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             )?;
             bar.finish();
             let secs = started.elapsed().as_secs_f64();
+            let embedder = embedder
+                .clone()
+                .or_else(crate::people_eval::default_embedder)
+                .filter(|_| model.is_some() && !no_people);
             if *json {
-                println!("{}", serde_json::to_string(&report)?);
+                // One object: the analysis, with the people pass under "people".
+                let mut v = serde_json::to_value(&report)?;
+                if let Some(path) = &embedder {
+                    v["people"] = serde_json::to_value(people_update(&store, path, false, true)?)?;
+                }
+                println!("{v}");
+                return Ok(ExitCode::SUCCESS);
             } else {
                 let host = if report.need_host_pixels > 0 {
                     format!(
@@ -793,12 +807,8 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
                     report.duplicate_groups,
                 );
             }
-            let embedder = embedder
-                .clone()
-                .or_else(crate::people_eval::default_embedder)
-                .filter(|_| model.is_some());
             if let Some(path) = embedder {
-                people_update(&store, &path, false, *json)?;
+                people_update(&store, &path, false, false)?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -1032,8 +1042,8 @@ fn people_update(
     store: &Keepsake,
     path: &std::path::Path,
     regroup: bool,
-    json: bool,
-) -> Result<(), Box<dyn std::error::Error>> {
+    quiet: bool,
+) -> Result<keepsake_core::people::PeopleReport, Box<dyn std::error::Error>> {
     let embedder = keepsake_core::people::Embedder::load_path(path)
         .map_err(|e| format!("cannot load the face embedder: {e}"))?;
     let options = keepsake_core::people::PeopleOptions {
@@ -1052,9 +1062,7 @@ fn people_update(
         &CancelToken::new(),
     )?;
     bar.finish();
-    if json {
-        println!("{}", serde_json::to_string(&report)?);
-    } else {
+    if !quiet {
         println!(
             "people: {} faces described ({} low quality, {} not describable), {} people, {} faces waiting{}",
             report.described,
@@ -1065,7 +1073,7 @@ fn people_update(
             if report.regrouped { "; re-grouped" } else { "" }
         );
     }
-    Ok(())
+    Ok(report)
 }
 
 fn people(
@@ -1126,7 +1134,10 @@ fn people(
                 .clone()
                 .or_else(crate::people_eval::default_embedder)
                 .ok_or("no face embedder: pass --embedder or run scripts/setup.sh")?;
-            people_update(store, &path, *regroup, json)?;
+            let report = people_update(store, &path, *regroup, json)?;
+            if json {
+                println!("{}", serde_json::to_string(&report)?);
+            }
             Ok(ExitCode::SUCCESS)
         }
         Some(PeopleAction::Merge { into, from }) => {

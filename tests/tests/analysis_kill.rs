@@ -75,13 +75,20 @@ fn sigkill_during_analyze_then_restart_analyses_every_photo_exactly_once() {
     prepare(&reference, &photos);
     let started = Instant::now();
     let mut run = keepsake(&reference);
-    run.arg("analyze").arg("--model").arg(&model).arg("--json");
+    run.arg("analyze")
+        .arg("--no-people")
+        .arg("--model")
+        .arg(&model)
+        .arg("--json");
     ok(run);
     let full = started.elapsed();
     // A run with nothing to do: process start, model load, store open.
     let started = Instant::now();
     let mut idle = keepsake(&reference);
-    idle.arg("analyze").arg("--model").arg(&model);
+    idle.arg("analyze")
+        .arg("--no-people")
+        .arg("--model")
+        .arg(&model);
     ok(idle);
     let startup = started.elapsed();
     let work = full.saturating_sub(startup);
@@ -97,6 +104,7 @@ fn sigkill_during_analyze_then_restart_analyses_every_photo_exactly_once() {
         let delay = startup + Duration::from_secs_f64(work.as_secs_f64() * rng.range(0.1, 0.4));
         let mut child = keepsake(&db)
             .arg("analyze")
+            .arg("--no-people")
             .arg("--model")
             .arg(&model)
             .stdout(Stdio::null())
@@ -124,7 +132,11 @@ fn sigkill_during_analyze_then_restart_analyses_every_photo_exactly_once() {
     let before_final = count(&db, "SELECT count(*) FROM photo_signals");
     assert!(before_final < n, "the killed runs finished everything");
     let mut last = keepsake(&db);
-    last.arg("analyze").arg("--model").arg(&model).arg("--json");
+    last.arg("analyze")
+        .arg("--no-people")
+        .arg("--model")
+        .arg(&model)
+        .arg("--json");
     let report: serde_json::Value = serde_json::from_str(ok(last).trim()).unwrap();
     assert_eq!(
         report["analysed"].as_i64().unwrap() + report["failed"].as_i64().unwrap(),
@@ -149,6 +161,7 @@ fn sigkill_during_analyze_then_restart_analyses_every_photo_exactly_once() {
     let mut again = keepsake(&db);
     again
         .arg("analyze")
+        .arg("--no-people")
         .arg("--model")
         .arg(&model)
         .arg("--json");

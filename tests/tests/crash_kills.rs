@@ -162,7 +162,10 @@ fn fifty_and_more_seeded_kills_during_indexing_and_analysis_lose_and_duplicate_n
         &["consent", "grant", "pixels", "faces"],
     ));
     let t = Instant::now();
-    run_ok(keepsake(&reference, &["analyze", "--model", model]));
+    run_ok(keepsake(
+        &reference,
+        &["analyze", "--no-people", "--model", model],
+    ));
     let analyze_time = t.elapsed();
     let (ref_assets, ref_results) = (rows(&reference, ASSETS), rows(&reference, RESULTS));
     assert_eq!(ref_assets.len(), 10_060);
@@ -203,7 +206,10 @@ fn fifty_and_more_seeded_kills_during_indexing_and_analysis_lose_and_duplicate_n
         fs::copy(&indexed, &db).unwrap();
         for _ in 0..KILLS_PER_ROUND {
             let delay = analyze_time.mul_f64(analyze_scale * rng.range(0.1, 0.6));
-            if kill_after(keepsake(&db, &["analyze", "--model", model]), delay) {
+            if kill_after(
+                keepsake(&db, &["analyze", "--no-people", "--model", model]),
+                delay,
+            ) {
                 kills += 1;
             } else {
                 finished_early += 1;
@@ -211,7 +217,7 @@ fn fifty_and_more_seeded_kills_during_indexing_and_analysis_lose_and_duplicate_n
             }
             check_intact(&db, "after a kill during analysis");
         }
-        run_ok(keepsake(&db, &["analyze", "--model", model]));
+        run_ok(keepsake(&db, &["analyze", "--no-people", "--model", model]));
         check_intact(&db, "after the analysis finished");
         assert_eq!(
             rows(&db, RESULTS),

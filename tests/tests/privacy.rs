@@ -135,7 +135,13 @@ fn the_pipeline_runs_in_a_network_namespace_with_no_interfaces() {
             "analyze".into(),
             "--model".into(),
             model.display().to_string(),
+            "--embedder".into(),
+            model
+                .with_file_name("face_embed_dlib_resnet_v1.onnx")
+                .display()
+                .to_string(),
         ],
+        vec!["people".into(), "--json".into()],
         vec!["suggest".into(), "--json".into()],
         vec!["export".into()],
         vec!["audit".into()],

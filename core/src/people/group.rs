@@ -352,6 +352,40 @@ pub fn carry_ids(
         .collect()
 }
 
+/// Person ids for a new grouping: a person holding faces the user confirmed as person
+/// P is P (the user's word beats any overlap); the others carry over by largest overlap
+/// with `previous` (see [`carry_ids`]), never taking a confirmed person's id.
+pub fn assign_ids(
+    faces: &[GroupFace],
+    people: &[Option<usize>],
+    previous: &HashMap<i64, u64>,
+    confirmed: &HashMap<i64, u64>,
+    next_id: &mut u64,
+) -> Vec<Option<u64>> {
+    let mut fixed: HashMap<usize, u64> = HashMap::new();
+    for (f, p) in faces.iter().zip(people) {
+        if let (Some(p), Some(c)) = (p, confirmed.get(&f.id)) {
+            fixed.entry(*p).or_insert(*c);
+        }
+    }
+    let taken: HashSet<u64> = fixed.values().copied().collect();
+    let prev: HashMap<i64, u64> = previous
+        .iter()
+        .filter(|(_, p)| !taken.contains(p))
+        .map(|(f, p)| (*f, *p))
+        .collect();
+    let masked: Vec<Option<usize>> = people
+        .iter()
+        .map(|p| p.filter(|c| !fixed.contains_key(c)))
+        .collect();
+    let carried = carry_ids(faces, &masked, &prev, next_id);
+    people
+        .iter()
+        .zip(carried)
+        .map(|(p, c)| p.and_then(|p| fixed.get(&p).copied()).or(c))
+        .collect()
+}
+
 /// People as the incremental path sees them: running means and photos.
 #[derive(Debug, Clone, Default)]
 pub struct Incremental {
@@ -556,5 +590,22 @@ mod tests {
             regroup(&one, &Feedback::default(), &Params::default()),
             vec![Some(0)]
         );
+    }
+
+    #[test]
+    fn confirmed_faces_keep_their_person_id_over_overlap() {
+        // Person 7 had faces 0..5; the user split face 0 off as person 9. A new grouping
+        // puts face 0 with 1..3 (and 4 alone): 0's cluster must still be 9, not 7.
+        let faces = synthetic(1, 5, 3);
+        let people = vec![Some(0), Some(0), Some(0), Some(0), Some(1)];
+        let previous: HashMap<i64, u64> = (0..5).map(|i| (i, 7)).collect();
+        let confirmed = HashMap::from([(0, 9), (4, 7)]);
+        let mut next = 10;
+        let ids = assign_ids(&faces, &people, &previous, &confirmed, &mut next);
+        assert_eq!(ids, vec![Some(9), Some(9), Some(9), Some(9), Some(7)]);
+        // Without confirmations, overlap decides.
+        let ids = assign_ids(&faces, &people, &previous, &HashMap::new(), &mut next);
+        assert_eq!(ids[0], Some(7));
+        assert_eq!(ids[4], Some(10));
     }
 }

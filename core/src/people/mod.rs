@@ -299,10 +299,8 @@ fn group_all(
             let (fb, confirmed) = store::feedback(tx, &known, &previous)?;
             let people = group::regroup(&faces, &fb, &opts.params);
             // Confirmed faces name their person; otherwise ids carry by overlap.
-            let mut prior = previous.clone();
-            prior.extend(confirmed);
             let mut next_id = store::next_person_id(tx)?;
-            let ids = group::carry_ids(&faces, &people, &prior, &mut next_id);
+            let ids = group::assign_ids(&faces, &people, &previous, &confirmed, &mut next_id);
             store::replace_assignments(tx, &faces, &ids, now_ms)?;
             store::set_next_person_id(tx, next_id)?;
             report.regrouped = true;

@@ -128,12 +128,14 @@ public final class KeepsakeStore: @unchecked Sendable {
     /// `KeepsakeError.listenerFailed`.
     public func analyze(
         model: URL? = nil,
+        embedder: URL? = nil,
         longSide: UInt32 = 640,
         threads: UInt32 = 0,
         progress: @escaping @Sendable (UInt64, UInt64?) throws -> Void = { _, _ in }
     ) throws -> Analysis {
         let store = try live()
-        let options = AnalysisOptions(modelPath: model?.path, longSide: longSide, threads: threads)
+        let options = AnalysisOptions(
+            modelPath: model?.path, longSide: longSide, threads: threads, embedderPath: embedder?.path)
         let listener = ProgressRelay(progress)
         return Analysis(try mapped { try store.startAnalysis(options: options, listener: listener) })
     }
@@ -185,6 +187,63 @@ public final class KeepsakeStore: @unchecked Sendable {
     public func faces() throws -> [Face] {
         let store = try live()
         return try mapped { try store.faces() }
+    }
+
+    /// People (faces grouped by an analysis with an embedder), most photographed first.
+    public func people() throws -> [Person] {
+        let store = try live()
+        return try mapped { try store.people() }
+    }
+
+    public func faces(of personId: Int64) throws -> [PersonFace] {
+        let store = try live()
+        return try mapped { try store.personFaces(personId: personId) }
+    }
+
+    /// Names a person; nil or blank clears the name.
+    public func name(_ personId: Int64, _ name: String?) throws {
+        let store = try live()
+        try mapped { try store.namePerson(personId: personId, name: name) }
+    }
+
+    /// Sets or clears a birthday (feeds the birthday suggestions).
+    public func setBirthday(_ personId: Int64, _ birthday: Birthday?) throws {
+        let store = try live()
+        try mapped { try store.setPersonBirthday(personId: personId, birthday: birthday) }
+    }
+
+    /// Keeps a person out of the people suggestions (their photos still appear).
+    public func hidePerson(_ personId: Int64, hidden: Bool = true) throws {
+        let store = try live()
+        try mapped { try store.setPersonHidden(personId: personId, hidden: hidden) }
+    }
+
+    /// "Don't include me" for a person, new photos of them included; false undoes it.
+    public func excludePerson(_ personId: Int64, excluded: Bool = true) throws {
+        let store = try live()
+        try mapped { try store.excludePerson(personId: personId, excluded: excluded) }
+    }
+
+    public func merge(into: Int64, from: Int64) throws {
+        let store = try live()
+        try mapped { try store.mergePeople(into: into, from: from) }
+    }
+
+    /// These faces are someone else: returns the new person's id.
+    public func split(_ personId: Int64, faces: [Int64]) throws -> Int64 {
+        let store = try live()
+        return try mapped { try store.splitPerson(personId: personId, faceIds: faces) }
+    }
+
+    /// "Not this person".
+    public func reject(face faceId: Int64) throws {
+        let store = try live()
+        try mapped { try store.rejectFace(faceId: faceId) }
+    }
+
+    public func assign(face faceId: Int64, to personId: Int64) throws {
+        let store = try live()
+        try mapped { try store.assignFace(faceId: faceId, personId: personId) }
     }
 
     /// Closes the store; calls still running finish first. Closing twice is fine.

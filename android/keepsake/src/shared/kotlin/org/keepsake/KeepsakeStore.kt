@@ -11,6 +11,7 @@ import uniffi.keepsake_ffi.AnalysisOptions
 import uniffi.keepsake_ffi.AnalysisSummary
 import uniffi.keepsake_ffi.ApiException
 import uniffi.keepsake_ffi.AssetRecord
+import uniffi.keepsake_ffi.Birthday
 import uniffi.keepsake_ffi.CanvasShape
 import uniffi.keepsake_ffi.CollageImage
 import uniffi.keepsake_ffi.CollageLayout
@@ -21,6 +22,8 @@ import uniffi.keepsake_ffi.Face
 import uniffi.keepsake_ffi.ImageFormat
 import uniffi.keepsake_ffi.Keepsake
 import uniffi.keepsake_ffi.ListenerException
+import uniffi.keepsake_ffi.Person
+import uniffi.keepsake_ffi.PersonFace
 import uniffi.keepsake_ffi.PixelProvider
 import uniffi.keepsake_ffi.Suggestion
 import uniffi.keepsake_ffi.SyncSummary
@@ -76,6 +79,7 @@ class KeepsakeStore private constructor(private val ffi: Keepsake) : AutoCloseab
     @JvmOverloads
     fun analyze(
         model: File? = null,
+        embedder: File? = null,
         longSide: Int = 640,
         threads: Int = 0,
         onProgress: (done: Long, total: Long?) -> Unit = { _, _ -> },
@@ -89,7 +93,7 @@ class KeepsakeStore private constructor(private val ffi: Keepsake) : AutoCloseab
                 }
             }
         }
-        val options = AnalysisOptions(model?.path, longSide.toUInt(), threads.toUInt())
+        val options = AnalysisOptions(model?.path, longSide.toUInt(), threads.toUInt(), embedder?.path)
         return Analysis(live().startAnalysis(options, listener))
     }
 
@@ -139,6 +143,33 @@ class KeepsakeStore private constructor(private val ffi: Keepsake) : AutoCloseab
 
     /** "Don't include me": photos holding these faces never enter a suggestion or collage. */
     fun excludeFaces(ids: List<Long>): Long = live().excludeFaces(ids).toLong()
+
+    /** People (faces grouped by an analysis with an embedder), most photographed first. */
+    fun people(): List<Person> = live().people()
+
+    fun personFaces(personId: Long): List<PersonFace> = live().personFaces(personId)
+
+    /** Names a person; null or blank clears the name. */
+    fun name(personId: Long, name: String?) = live().namePerson(personId, name)
+
+    /** Sets or clears a birthday (feeds the birthday suggestions). */
+    fun birthday(personId: Long, birthday: Birthday?) = live().setPersonBirthday(personId, birthday)
+
+    /** Keeps a person out of the people suggestions (their photos still appear). */
+    fun hidePerson(personId: Long, hidden: Boolean = true) = live().setPersonHidden(personId, hidden)
+
+    /** "Don't include me" for a person, new photos of them included; false undoes it. */
+    fun excludePerson(personId: Long, excluded: Boolean = true) = live().excludePerson(personId, excluded)
+
+    fun merge(into: Long, from: Long) = live().mergePeople(into, from)
+
+    /** These faces are someone else: returns the new person's id. */
+    fun split(personId: Long, faceIds: List<Long>): Long = live().splitPerson(personId, faceIds)
+
+    /** "Not this person". */
+    fun reject(faceId: Long) = live().rejectFace(faceId)
+
+    fun assign(faceId: Long, personId: Long) = live().assignFace(faceId, personId)
 
     /** Closes the store; calls still running finish first. Closing twice is fine. */
     override fun close() {

@@ -14,6 +14,7 @@ import kotlin.test.assertTrue
 import org.junit.jupiter.api.Test
 import uniffi.keepsake_ffi.ApiException
 import uniffi.keepsake_ffi.AssetRecord
+import uniffi.keepsake_ffi.Birthday
 import uniffi.keepsake_ffi.ConsentScope
 import uniffi.keepsake_ffi.ImageFormat
 import uniffi.keepsake_ffi.Keepsake
@@ -26,6 +27,7 @@ import uniffi.keepsake_ffi.Keepsake
 class KeepsakeStoreTest {
     private val shared = File(System.getenv("KEEPSAKE_SHARED") ?: "../shared")
     private val model = File(shared, "models/retinaface_mnet025.onnx")
+    private val embedder = File(shared, "models/face_embed_dlib_resnet_v1.onnx")
     private val now: Instant = Instant.parse("2026-11-20T12:00:00Z")
 
     private fun tempDb(): File = Files.createTempDirectory("keepsake-jvm").toFile().resolve("k.db")
@@ -56,6 +58,37 @@ class KeepsakeStoreTest {
                 lat = null, lon = null, album = "Camera", favorite = false, screenshot = false,
                 isVideo = false, isLive = false, durationMs = null,
             )
+        }
+    }
+
+    @Test
+    fun peopleNamedThenExcludedLeaveEverySuggestion() {
+        KeepsakeStore.open(tempDb(), "UTC").use { store ->
+            store.sync(records(), full = true)
+            store.grant(ConsentScope.PIXELS, ConsentScope.FACES, ConsentScope.SUGGESTIONS)
+            val summary = assertNotNull(store.analyze(model, embedder).use { it.await(Duration.ofMinutes(5)) })
+            assertTrue(summary.facesDescribed > 0u && summary.people > 0u, "$summary")
+            val people = store.people()
+            assertEquals(summary.people.toInt(), people.count { !it.excluded })
+            val person = people.first()
+            assertNotNull(person.cover)
+            store.name(person.id, "Ada")
+            store.birthday(person.id, Birthday(6u, 18u, null))
+            assertEquals("Ada", store.people().first { it.id == person.id }.name)
+            assertFailsWith<ApiException.InvalidArgument> { store.birthday(person.id, Birthday(2u, 30u, null)) }
+            assertFailsWith<ApiException.NotFound> { store.name(999_999, "Nobody") }
+            val theirs = store.personFaces(person.id).map { it.assetId }.toSet()
+            assertTrue(theirs.isNotEmpty())
+            store.excludePerson(person.id)
+            val excluded = store.people().first { it.id == person.id }
+            assertTrue(excluded.excluded && excluded.name == null && excluded.cover == null)
+            assertTrue(store.personFaces(person.id).isEmpty())
+            for (s in store.suggestions(now)) {
+                assertTrue(s.assetIds.none { it in theirs }, "suggestion ${s.id} shows an excluded person")
+            }
+            assertFailsWith<ApiException.InvalidArgument> { store.name(person.id, "Ada") }
+            // An embedder without a detector is refused up front.
+            assertFailsWith<ApiException.InvalidArgument> { store.analyze(null, embedder) }
         }
     }
 

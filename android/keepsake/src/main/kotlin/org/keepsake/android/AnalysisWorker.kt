@@ -26,9 +26,10 @@ class AnalysisWorker(context: Context, params: WorkerParameters) : CoroutineWork
     override suspend fun doWork(): Result = withContext(Dispatchers.IO) {
         val db = inputData.getString(KEY_DB) ?: return@withContext Result.failure()
         val model = inputData.getString(KEY_MODEL)?.let(::File)
+        val embedder = inputData.getString(KEY_EMBEDDER)?.let(::File)
         try {
             KeepsakeStore.open(File(db)).use { store ->
-                store.analyze(model) { done, total ->
+                store.analyze(model, embedder) { done, total ->
                     setProgressAsync(workDataOf("done" to done, "total" to (total ?: -1L)))
                 }.use { analysis ->
                     // Poll, so a stop (constraints lapsed) is seen within a second.
@@ -59,6 +60,7 @@ class AnalysisWorker(context: Context, params: WorkerParameters) : CoroutineWork
     companion object {
         const val KEY_DB = "db"
         const val KEY_MODEL = "model"
+        const val KEY_EMBEDDER = "embedder"
         const val UNIQUE_NAME = "keepsake-analysis"
 
         /** Charging and idle: the defaults, so analysis never competes with the user. */
@@ -69,10 +71,16 @@ class AnalysisWorker(context: Context, params: WorkerParameters) : CoroutineWork
             .build()
 
         /** Schedules one analysis run (replacing a queued one). */
-        fun enqueue(context: Context, db: File, model: File?, constraints: Constraints = DEFAULT_CONSTRAINTS) {
+        fun enqueue(
+            context: Context,
+            db: File,
+            model: File?,
+            embedder: File? = null,
+            constraints: Constraints = DEFAULT_CONSTRAINTS,
+        ) {
             val request = OneTimeWorkRequestBuilder<AnalysisWorker>()
                 .setConstraints(constraints)
-                .setInputData(workDataOf(KEY_DB to db.path, KEY_MODEL to model?.path))
+                .setInputData(workDataOf(KEY_DB to db.path, KEY_MODEL to model?.path, KEY_EMBEDDER to embedder?.path))
                 .build()
             WorkManager.getInstance(context).enqueueUniqueWork(UNIQUE_NAME, ExistingWorkPolicy.REPLACE, request)
         }
