@@ -436,4 +436,41 @@ fn people_pass_cancels_and_resumes_without_describing_a_face_twice() {
         .update_people(&embedder, &PeopleOptions::default(), &NoProgress, &cancel)
         .unwrap();
     assert_eq!(again.described + again.failed, 0);
+
+    // A new shot of someone joins them incrementally (no re-grouping), and nobody else.
+    let person = store
+        .people()
+        .unwrap()
+        .into_iter()
+        .find(|p| p.faces >= 2)
+        .unwrap();
+    let theirs = store.person_faces(person.id).unwrap();
+    let src = &theirs[0].asset;
+    std::fs::copy(roll.join(src), roll.join("zz-again.jpg")).unwrap();
+    store
+        .scan_folder(&roll, ScanOptions::default(), &NoProgress, &cancel)
+        .unwrap();
+    store
+        .analyze(Some(&detector), &Default::default(), &NoProgress, &cancel)
+        .unwrap();
+    let before = assignment(&store);
+    let added = store
+        .update_people(&embedder, &PeopleOptions::default(), &NoProgress, &cancel)
+        .unwrap();
+    assert!(!added.regrouped && added.described >= 1, "{added:?}");
+    let after = assignment(&store);
+    assert!(
+        before.iter().all(|(f, p)| after.get(f) == Some(p)),
+        "nobody moved"
+    );
+    let new_faces: Vec<(i64, i64)> = after
+        .iter()
+        .filter(|(f, _)| !before.contains_key(f))
+        .map(|(f, p)| (*f, *p))
+        .collect();
+    assert!(
+        new_faces.iter().any(|(_, p)| *p == person.id),
+        "the new shot's face joined person {}: {new_faces:?}",
+        person.id
+    );
 }

@@ -31,8 +31,8 @@ use crate::Result;
 /// When the people pass re-groups every face instead of adding new ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Regroup {
-    /// When nobody exists yet, or when the faces waiting for a person exceed
-    /// [`PeopleOptions::regroup_share`] of all faces (at least 20).
+    /// When nobody exists yet, or when the faces added since the last re-grouping
+    /// exceed [`PeopleOptions::regroup_share`] of all faces (at least 20).
     #[default]
     Auto,
     Always,
@@ -265,7 +265,7 @@ fn group_all(
     report: &mut PeopleReport,
 ) -> Result<()> {
     db.write(|tx| {
-        let mut faces = store::embedded_faces(tx)?;
+        let (mut faces, fresh) = store::embedded_faces(tx)?;
         // Excluded people first: a face close to a blocklist entry is theirs.
         let blocklist = store::blocklist(tx)?;
         if !blocklist.is_empty() {
@@ -287,13 +287,17 @@ fn group_all(
             faces = kept;
         }
         let previous = store::assignments(tx)?;
+        // New faces without a person try to join one; faces a full re-grouping left
+        // alone wait for the next one.
         let waiting: Vec<&group::GroupFace> = faces
             .iter()
-            .filter(|f| !previous.contains_key(&f.id))
+            .filter(|f| fresh.contains(&f.id) && !previous.contains_key(&f.id))
             .collect();
+        let since = faces.iter().filter(|f| fresh.contains(&f.id)).count();
         let threshold = (opts.regroup_share * faces.len() as f64).max(20.0) as usize;
-        let full =
-            opts.regroup == Regroup::Always || previous.is_empty() || waiting.len() > threshold;
+        let full = opts.regroup == Regroup::Always
+            || (previous.is_empty() && !faces.is_empty())
+            || since > threshold;
         if full {
             let known: HashSet<i64> = faces.iter().map(|f| f.id).collect();
             let (fb, confirmed) = store::feedback(tx, &known, &previous)?;
@@ -303,6 +307,7 @@ fn group_all(
             let ids = group::assign_ids(&faces, &people, &previous, &confirmed, &mut next_id);
             store::replace_assignments(tx, &faces, &ids, now_ms)?;
             store::set_next_person_id(tx, next_id)?;
+            store::mark_regrouped(tx)?;
             report.regrouped = true;
             report.assigned = ids.iter().filter(|i| i.is_some()).count() as u64;
             report.waiting = ids.iter().filter(|i| i.is_none()).count() as u64;
@@ -318,17 +323,16 @@ fn group_all(
             for (p, fs) in &members {
                 inc.add_person(*p, fs);
             }
-            let mut left = 0;
             for f in &waiting {
-                match inc.assign(f, &opts.params) {
-                    Some(p) => {
-                        store::link(tx, f, p)?;
-                        report.assigned += 1;
-                    }
-                    None => left += 1,
+                if let Some(p) = inc.assign(f, &opts.params) {
+                    store::link(tx, f, p)?;
+                    report.assigned += 1;
                 }
             }
-            report.waiting = left;
+        }
+        if !report.regrouped {
+            let linked = store::assignments(tx)?;
+            report.waiting = faces.iter().filter(|f| !linked.contains_key(&f.id)).count() as u64;
         }
         store::drop_empty_people(tx)?;
         report.people =

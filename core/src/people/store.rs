@@ -181,9 +181,10 @@ pub(crate) fn save_embeddings(tx: &Transaction<'_>, sha: &str, batch: &[Embedded
 
 /// Every face with a descriptor (excluded people's faces have none), by photo and
 /// position: face ids depend on which worker committed first, and grouping should not.
-pub(crate) fn embedded_faces(conn: &Connection) -> Result<Vec<GroupFace>> {
+/// With it, the faces added since the last full re-grouping.
+pub(crate) fn embedded_faces(conn: &Connection) -> Result<(Vec<GroupFace>, HashSet<i64>)> {
     let mut stmt = conn.prepare(
-        "SELECT e.face_id, e.asset_id, e.embedding, e.good
+        "SELECT e.face_id, e.asset_id, e.embedding, e.good, e.regrouped
          FROM face_embeddings e JOIN faces f ON f.id = e.face_id
          WHERE e.embedding IS NOT NULL ORDER BY e.asset_id, f.x, f.y, f.w, e.face_id",
     )?;
@@ -193,12 +194,16 @@ pub(crate) fn embedded_faces(conn: &Connection) -> Result<Vec<GroupFace>> {
             r.get::<_, i64>(1)?,
             r.get::<_, Vec<u8>>(2)?,
             r.get::<_, bool>(3)?,
+            r.get::<_, bool>(4)?,
         ))
     })?;
-    let mut out = Vec::new();
+    let (mut out, mut fresh) = (Vec::new(), HashSet::new());
     for row in rows {
-        let (id, photo, blob, good) = row?;
+        let (id, photo, blob, good, regrouped) = row?;
         if let Some(embedding) = from_blob(&blob) {
+            if !regrouped {
+                fresh.insert(id);
+            }
             out.push(GroupFace {
                 id,
                 photo,
@@ -207,7 +212,16 @@ pub(crate) fn embedded_faces(conn: &Connection) -> Result<Vec<GroupFace>> {
             });
         }
     }
-    Ok(out)
+    Ok((out, fresh))
+}
+
+/// After a full re-grouping: every face has been seen by one.
+pub(crate) fn mark_regrouped(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute(
+        "UPDATE face_embeddings SET regrouped = 1 WHERE regrouped = 0",
+        [],
+    )?;
+    Ok(())
 }
 
 /// face id → person id, for people not excluded.

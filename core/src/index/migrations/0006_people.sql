@@ -10,7 +10,10 @@ CREATE TABLE face_embeddings (
     model_sha256 TEXT NOT NULL,
     embedding    BLOB,
     good         INTEGER NOT NULL,
-    error        TEXT
+    error        TEXT,
+    -- 1 once a full re-grouping has seen the face; faces added since count toward the
+    -- next one.
+    regrouped    INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 
 CREATE INDEX face_embeddings_by_asset ON face_embeddings (asset_id);
