@@ -4,7 +4,7 @@ import XCTest
 
 /// Mirrors the Kotlin JVM scenario (android/keepsake/src/test): records for real photos,
 /// consent, analysis with progress, cancel and resume, suggestions, a collage, revocation;
-/// and the error paths. Photos and the model come from KEEPSAKE_SHARED.
+/// people named then excluded; and the error paths. Photos and the model come from KEEPSAKE_SHARED.
 final class KeepsakeStoreTests: XCTestCase {
     private let now = Date(timeIntervalSince1970: 1_795_608_000) // 2026-11-20T12:00:00Z
 
@@ -62,6 +62,30 @@ final class KeepsakeStoreTests: XCTestCase {
         XCTAssertTrue(try store.storyJSON(for: best.id, at: now).contains("\"frames\""))
         XCTAssertGreaterThan(try store.revoke(.pixels, .faces, .suggestions), 0)
         XCTAssertTrue(try store.faces().isEmpty)
+    }
+
+    func testPeopleNamedThenExcludedLeaveEverySuggestion() throws {
+        let store = try KeepsakeStore(url: try tempDb(), timeZone: TimeZone(identifier: "UTC")!)
+        defer { store.close() }
+        _ = try store.sync(try records(), full: true)
+        try store.grant(.pixels, .faces, .suggestions)
+        let model = shared.appendingPathComponent("models/retinaface_mnet025.onnx")
+        let embedder = shared.appendingPathComponent("models/face_embed_dlib_resnet_v1.onnx")
+        let summary = try XCTUnwrap(try store.analyze(model: model, embedder: embedder).wait(timeout: 300))
+        XCTAssertGreaterThan(summary.people, 0)
+        let person = try XCTUnwrap(try store.people().first)
+        XCTAssertNotNil(person.cover)
+        try store.name(person.id, "Ada")
+        try store.setBirthday(person.id, Birthday(month: 6, day: 18, year: nil))
+        XCTAssertEqual(try store.people().first { $0.id == person.id }?.name, "Ada")
+        let theirs = Set(try store.faces(of: person.id).map(\.assetId))
+        try store.excludePerson(person.id)
+        let excluded = try XCTUnwrap(try store.people().first { $0.id == person.id })
+        XCTAssertTrue(excluded.excluded && excluded.name == nil && excluded.cover == nil)
+        for suggestion in try store.suggestions(at: now) {
+            XCTAssertTrue(theirs.isDisjoint(with: suggestion.assetIds))
+        }
+        XCTAssertThrowsError(try store.analyze(model: nil, embedder: embedder))
     }
 
     func testErrorPaths() throws {
