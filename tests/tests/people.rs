@@ -403,6 +403,12 @@ fn people_pass_cancels_and_resumes_without_describing_a_face_twice() {
         Err(keepsake_core::Error::ConsentRequired(_))
     ));
     store.grant_consent(Scope::Faces).unwrap();
+    // No faces yet: no people, no error.
+    let empty = store
+        .update_people(&embedder, &PeopleOptions::default(), &NoProgress, &cancel)
+        .unwrap();
+    assert_eq!((empty.described, empty.people, empty.regrouped), (0, 0, false));
+    assert!(store.people().unwrap().is_empty());
     store
         .analyze(Some(&detector), &Default::default(), &NoProgress, &cancel)
         .unwrap();
