@@ -614,7 +614,8 @@ impl Keepsake {
         })
     }
 
-    /// Confirms that `face` is person `id` (moving it there if needed).
+    /// Confirms that `face` is person `id` (moving it there if needed). Refused when the
+    /// person already has another face in that photo.
     pub fn assign_face(&self, face: i64, id: i64) -> Result<()> {
         self.require_consent(Scope::Faces)?;
         let now = self.now().timestamp_millis();
@@ -622,6 +623,19 @@ impl Keepsake {
             self.editable_person(tx, id)?;
             if !crate::people::store::face_exists(tx, face)? {
                 return Err(Error::NotFound("face"));
+            }
+            // Two faces of one photo are never one person, also on the user's word.
+            let clash: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM face_persons fp JOIN faces f ON f.id = ?1
+                                WHERE fp.person_id = ?2 AND fp.asset_id = f.asset_id
+                                  AND fp.face_id != ?1)",
+                [face, id],
+                |r| r.get(0),
+            )?;
+            if clash {
+                return Err(Error::InvalidArgument(format!(
+                    "person {id} already has a face in that photo"
+                )));
             }
             tx.execute(
                 "INSERT OR REPLACE INTO face_persons (face_id, asset_id, person_id)

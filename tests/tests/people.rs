@@ -210,6 +210,27 @@ fn feedback_survives_regrouping_and_exclusion_keeps_a_person_out() {
     );
     assert_eq!(store.person(c).unwrap().name.as_deref(), Some("Zelda Quux"));
 
+    // The user moves one of C's faces to someone else: excluding C must not take it back.
+    let moved = store.person_faces(c).unwrap().last().unwrap().clone();
+    let in_that_photo: HashSet<i64> = after
+        .iter()
+        .filter(|(f, _)| photo_of[*f] == moved.asset_id)
+        .map(|(_, p)| *p)
+        .collect();
+    let clash = *in_that_photo.iter().find(|p| **p != c).unwrap_or(&c);
+    if clash != c {
+        assert!(matches!(
+            store.assign_face(moved.face_id, clash),
+            Err(keepsake_core::Error::InvalidArgument(_))
+        ));
+    }
+    let target = people
+        .iter()
+        .map(|p| p.id)
+        .find(|p| *p != c && *p != d && !in_that_photo.contains(p) && store.person(*p).is_ok())
+        .unwrap();
+    store.assign_face(moved.face_id, target).unwrap();
+
     // Don't include me: the named person C, whose photos are in suggestions now.
     let c_photos = photos(c);
     assert!(
@@ -311,6 +332,11 @@ fn feedback_survives_regrouping_and_exclusion_keeps_a_person_out() {
         .unwrap();
     assert!(report.excluded_matches >= 1, "{report:?}");
     assert!(!shown(&store).contains(&new_id), "recognised as C");
+    assert_eq!(
+        assignment(&store).get(&moved.face_id),
+        Some(&target),
+        "the face the user moved stays moved"
+    );
 
     // Revoking face data erases people and descriptors; C's photos stay out.
     store.revoke_consent(Scope::Faces).unwrap();
@@ -407,7 +433,10 @@ fn people_pass_cancels_and_resumes_without_describing_a_face_twice() {
     let empty = store
         .update_people(&embedder, &PeopleOptions::default(), &NoProgress, &cancel)
         .unwrap();
-    assert_eq!((empty.described, empty.people, empty.regrouped), (0, 0, false));
+    assert_eq!(
+        (empty.described, empty.people, empty.regrouped),
+        (0, 0, false)
+    );
     assert!(store.people().unwrap().is_empty());
     store
         .analyze(Some(&detector), &Default::default(), &NoProgress, &cancel)

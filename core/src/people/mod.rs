@@ -266,11 +266,17 @@ fn group_all(
 ) -> Result<()> {
     db.write(|tx| {
         let (mut faces, fresh) = store::embedded_faces(tx)?;
-        // Excluded people first: a face close to a blocklist entry is theirs.
+        // Excluded people first: a face close to a blocklist entry is theirs — unless
+        // the user confirmed it as someone else (their word wins).
         let blocklist = store::blocklist(tx)?;
         if !blocklist.is_empty() {
+            let confirmed = store::confirmed_faces(tx)?;
             let mut kept = Vec::with_capacity(faces.len());
             for f in faces {
+                if confirmed.contains(&f.id) {
+                    kept.push(f);
+                    continue;
+                }
                 let hit = blocklist
                     .iter()
                     .map(|(p, e)| (embed::distance(e, &f.embedding), *p))

@@ -316,6 +316,13 @@ pub(crate) fn feedback(
     Ok((fb, is))
 }
 
+/// Faces the user confirmed as someone.
+pub(crate) fn confirmed_faces(conn: &Connection) -> Result<HashSet<i64>> {
+    let mut stmt = conn.prepare("SELECT face_id FROM people_feedback WHERE verdict = 'is'")?;
+    let rows = stmt.query_map([], |r| r.get::<_, i64>(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 pub(crate) fn next_person_id(conn: &Connection) -> Result<u64> {
     let stored = crate::index::meta::get(conn, NEXT_ID_KEY)?.and_then(|v| v.parse::<u64>().ok());
     let max: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM persons", [], |r| r.get(0))?;
