@@ -36,12 +36,20 @@ pub(crate) fn file_path(origin: &str, uri: &str, root: Option<&Path>) -> Option<
 
 /// (pending photos with a readable file, host photos without one).
 pub(crate) fn pending_counts(conn: &Connection, sha: Option<&str>) -> Result<(u64, u64)> {
-    let sql =
-        format!("SELECT a.origin = 'folder' OR a.uri LIKE '/%', count(*) {PENDING} GROUP BY 1");
+    readable_counts(conn, PENDING, &sha)
+}
+
+/// Rows of `from` (a FROM … WHERE clause over `assets a`, with one parameter) counted as
+/// (in assets with a readable file, in host assets without one).
+pub(crate) fn readable_counts(
+    conn: &Connection,
+    from: &str,
+    param: &dyn rusqlite::ToSql,
+) -> Result<(u64, u64)> {
+    let sql = format!("SELECT a.origin = 'folder' OR a.uri LIKE '/%', count(*) {from} GROUP BY 1");
     let mut stmt = conn.prepare(&sql)?;
-    let mut files = 0;
-    let mut host = 0;
-    for row in stmt.query_map([sha], |r| Ok((r.get::<_, bool>(0)?, r.get::<_, i64>(1)?)))? {
+    let (mut files, mut host) = (0, 0);
+    for row in stmt.query_map([param], |r| Ok((r.get::<_, bool>(0)?, r.get::<_, i64>(1)?)))? {
         let (readable, n) = row?;
         if readable {
             files += n as u64;

@@ -116,18 +116,12 @@ fn decode_long_side(photo: &PendingPhoto) -> u32 {
 }
 
 fn describe(photo: &PendingPhoto, embedder: &Embedder, opts: &PeopleOptions) -> Vec<Embedded> {
-    let failed = |error: &'static str| -> Vec<Embedded> {
-        photo
-            .faces
-            .iter()
-            .map(|f| Embedded {
-                face_id: f.id,
-                asset_id: photo.asset_id,
-                embedding: None,
-                good: false,
-                error: Some(error),
-            })
-            .collect()
+    let not_described = |face_id: i64, error: &'static str| Embedded {
+        face_id,
+        asset_id: photo.asset_id,
+        embedding: None,
+        good: false,
+        error: Some(error),
     };
     let decode_opts = DecodeOptions {
         long_side: decode_long_side(photo),
@@ -135,7 +129,13 @@ fn describe(photo: &PendingPhoto, embedder: &Embedder, opts: &PeopleOptions) -> 
     };
     let decoded = match decode_file(&photo.path, photo.hint, &decode_opts) {
         Ok(d) => d,
-        Err(e) => return failed(e.kind()),
+        Err(e) => {
+            return photo
+                .faces
+                .iter()
+                .map(|f| not_described(f.id, e.kind()))
+                .collect()
+        }
     };
     let k = (1.0 / decoded.scale()) as f32;
     photo
@@ -160,13 +160,7 @@ fn describe(photo: &PendingPhoto, embedder: &Embedder, opts: &PeopleOptions) -> 
                     good,
                     error: None,
                 },
-                Err(error) => Embedded {
-                    face_id: f.id,
-                    asset_id: photo.asset_id,
-                    embedding: None,
-                    good: false,
-                    error: Some(error),
-                },
+                Err(error) => not_described(f.id, error),
             }
         })
         .collect()

@@ -80,19 +80,7 @@ const PENDING: &str = "
 
 /// (faces waiting in photos with a readable file, faces in host photos without one).
 pub(crate) fn pending_counts(conn: &Connection, sha: &str) -> Result<(u64, u64)> {
-    let sql =
-        format!("SELECT a.origin = 'folder' OR a.uri LIKE '/%', count(*) {PENDING} GROUP BY 1");
-    let mut stmt = conn.prepare(&sql)?;
-    let (mut files, mut host) = (0, 0);
-    for row in stmt.query_map([sha], |r| Ok((r.get::<_, bool>(0)?, r.get::<_, i64>(1)?)))? {
-        let (readable, n) = row?;
-        if readable {
-            files += n as u64;
-        } else {
-            host += n as u64;
-        }
-    }
-    Ok((files, host))
+    crate::analysis::store::readable_counts(conn, PENDING, &sha)
 }
 
 /// The next photos (up to `limit`) whose faces need descriptors from model `sha`.
@@ -531,23 +519,36 @@ pub(crate) fn person_faces(conn: &Connection, person: i64) -> Result<Vec<PersonF
 /// People with their photos, for the people-centred suggestions (excluded people are
 /// not among them).
 pub(crate) fn people_photos(conn: &Connection) -> Result<Vec<crate::suggest::PersonPhotos>> {
+    // One query, read on every suggestion run (no covers needed); people in the order
+    // of the people list, most photographed first.
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.id, p.name IS NOT NULL, p.hidden, p.birth_month, p.birth_day, p.birth_year,
+                fp.asset_id
+         FROM persons p JOIN face_persons fp ON fp.person_id = p.id
+         WHERE p.excluded = 0
+         ORDER BY (SELECT count(DISTINCT asset_id) FROM face_persons WHERE person_id = p.id) DESC,
+                  p.id",
+    )?;
+    let mut rows = stmt.query([])?;
     let mut out: Vec<crate::suggest::PersonPhotos> = Vec::new();
-    for p in people(conn)? {
-        if p.excluded {
-            continue;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        if out.last().is_none_or(|p| p.id != id) {
+            let birthday = match (r.get::<_, Option<u32>>(3)?, r.get::<_, Option<u32>>(4)?) {
+                (Some(m), Some(d)) => Some((m, d, r.get(5)?)),
+                _ => None,
+            };
+            out.push(crate::suggest::PersonPhotos {
+                id,
+                named: r.get(1)?,
+                hidden: r.get(2)?,
+                birthday,
+                photos: HashSet::new(),
+            });
         }
-        let mut stmt =
-            conn.prepare_cached("SELECT DISTINCT asset_id FROM face_persons WHERE person_id = ?1")?;
-        let photos: HashSet<i64> = stmt
-            .query_map([p.id], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        out.push(crate::suggest::PersonPhotos {
-            id: p.id,
-            named: p.name.is_some(),
-            hidden: p.hidden,
-            birthday: p.birthday.map(|b| (b.month, b.day, b.year)),
-            photos,
-        });
+        if let Some(p) = out.last_mut() {
+            p.photos.insert(r.get(6)?);
+        }
     }
     Ok(out)
 }
