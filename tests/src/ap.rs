@@ -73,6 +73,17 @@ pub struct ApResult {
     pub faces: usize,
 }
 
+/// A labelled face's `"bbox": [x, y, w, h]` from an annotation line; `None` unless it is
+/// four numbers.
+pub fn bbox(face: &serde_json::Value) -> Option<[f64; 4]> {
+    let b: Vec<f64> = face["bbox"]
+        .as_array()?
+        .iter()
+        .filter_map(serde_json::Value::as_f64)
+        .collect();
+    <[f64; 4]>::try_from(b).ok()
+}
+
 pub fn iou(a: &[f64; 4], b: &[f64; 4]) -> f64 {
     let x1 = a[0].max(b[0]);
     let y1 = a[1].max(b[1]);

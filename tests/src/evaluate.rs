@@ -116,11 +116,7 @@ fn annotations(dir: &Path) -> Result<Vec<Labelled>, Box<dyn std::error::Error>> 
             .to_string();
         let mut truth = Vec::new();
         for f in v["faces"].as_array().map(Vec::as_slice).unwrap_or_default() {
-            let b: Vec<f64> = f["bbox"]
-                .as_array()
-                .map(|a| a.iter().filter_map(Value::as_f64).collect())
-                .unwrap_or_default();
-            let [x, y, w, h] = b[..] else {
+            let Some([x, y, w, h]) = keepsake_harness::ap::bbox(f) else {
                 return Err(format!("annotations line {}: bad bbox", n + 1).into());
             };
             if w <= 0.0 || h <= 0.0 {

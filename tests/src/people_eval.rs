@@ -24,6 +24,7 @@ use keepsake_core::people::{Embedder, PeopleOptions, Regroup};
 use keepsake_core::vision::decode::{decode_file, resize_to, DecodeOptions, Hint};
 use keepsake_core::vision::Rgb;
 use keepsake_core::{CancelToken, Config, Keepsake, NoProgress, ScanOptions, Scope};
+use keepsake_harness::ap::{bbox, iou};
 use keepsake_harness::rng::Rng;
 use serde_json::{json, Value};
 
@@ -85,20 +86,16 @@ fn load_sources(faces_dir: &Path) -> Result<Vec<Source>, Box<dyn std::error::Err
             let file = a["file"].as_str().ok_or("annotation without file")?;
             let mut faces = Vec::new();
             for f in a["faces"].as_array().into_iter().flatten() {
-                let b: Vec<f64> = f["bbox"]
-                    .as_array()
-                    .map(|v| v.iter().filter_map(Value::as_f64).collect())
-                    .unwrap_or_default();
-                if b.len() != 4 {
+                let Some(b) = bbox(f) else {
                     continue;
-                }
+                };
                 let usable = !f["ignore"].as_bool().unwrap_or(false)
                     && f["invalid"].as_i64().unwrap_or(0) == 0
                     && f["blur"].as_i64().unwrap_or(0) < 2
                     && f["occlusion"].as_i64().unwrap_or(0) < 2
                     && f["pose"].as_i64().unwrap_or(0) == 0;
                 let identity = usable && b[2].min(b[3]) >= MIN_IDENTITY_PX;
-                faces.push(([b[0], b[1], b[2], b[3]], identity));
+                faces.push((b, identity));
             }
             if !faces.iter().any(|(_, id)| *id) {
                 continue;
@@ -293,16 +290,6 @@ pub fn scores<L: Eq + std::hash::Hash + Clone, C: Eq + std::hash::Hash + Clone>(
     }
 }
 
-fn iou(a: [f64; 4], b: [f64; 4]) -> f64 {
-    let ix = (a[0] + a[2]).min(b[0] + b[2]) - a[0].max(b[0]);
-    let iy = (a[1] + a[3]).min(b[1] + b[3]) - a[1].max(b[1]);
-    if ix <= 0.0 || iy <= 0.0 {
-        return 0.0;
-    }
-    let inter = ix * iy;
-    inter / (a[2] * a[3] + b[2] * b[3] - inter)
-}
-
 /// A labelled face: its box and identity (`None`: not scored).
 type LabelledFace = ([f64; 4], Option<String>);
 
@@ -329,19 +316,9 @@ pub fn eval(
             .ok_or_else(|| format!("identities.jsonl line {}: no file", n + 1))?;
         let mut faces = Vec::new();
         for f in v["faces"].as_array().into_iter().flatten() {
-            let b: Vec<f64> = f["bbox"]
-                .as_array()
-                .map(|a| a.iter().filter_map(Value::as_f64).collect())
-                .unwrap_or_default();
-            if b.len() != 4 {
-                return Err(
-                    format!("identities.jsonl line {}: bbox needs 4 numbers", n + 1).into(),
-                );
-            }
-            faces.push((
-                [b[0], b[1], b[2], b[3]],
-                f["person"].as_str().map(String::from),
-            ));
+            let b = bbox(f)
+                .ok_or_else(|| format!("identities.jsonl line {}: bbox needs 4 numbers", n + 1))?;
+            faces.push((b, f["person"].as_str().map(String::from)));
         }
         truth.insert(file.to_string(), faces);
     }
@@ -400,7 +377,7 @@ pub fn eval(
             let mut cand: Vec<(f64, usize, usize)> = Vec::new();
             for (ti, (tb, _)) in faces.iter().enumerate() {
                 for (di, (_, db)) in dets.iter().enumerate() {
-                    let o = iou(*tb, *db);
+                    let o = iou(tb, db);
                     if o >= iou_min {
                         cand.push((o, ti, di));
                     }

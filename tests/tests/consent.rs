@@ -14,16 +14,6 @@ const MARKERS: [(Scope, &str); 3] = [
     (Scope::Suggestions, "SGMARK-51c0fa97"),
 ];
 
-fn file_bytes(store: &Keepsake) -> Vec<u8> {
-    let mut all = Vec::new();
-    for f in store.database_files() {
-        if let Ok(b) = std::fs::read(&f) {
-            all.extend(b);
-        }
-    }
-    all
-}
-
 fn contains(hay: &[u8], needle: &str) -> bool {
     hay.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
@@ -149,7 +139,7 @@ fn revoking_each_scope_leaves_no_derived_bytes_in_any_database_file() {
         store.grant_consent(scope).unwrap();
     }
     write_markers(&store, asset);
-    let before = file_bytes(&store);
+    let before = common::db_bytes(&store);
     for scope in Scope::ALL {
         assert!(
             contains(&before, &marker_bytes(scope)),
@@ -160,7 +150,7 @@ fn revoking_each_scope_leaves_no_derived_bytes_in_any_database_file() {
     // Revoke one scope: its markers go, the others stay.
     let report = store.revoke_consent(Scope::Faces).unwrap();
     assert_eq!(report.rows_deleted, 1);
-    let after = file_bytes(&store);
+    let after = common::db_bytes(&store);
     assert!(
         !contains(&after, &marker_bytes(Scope::Faces)),
         "faces marker survived revocation"
@@ -173,7 +163,7 @@ fn revoking_each_scope_leaves_no_derived_bytes_in_any_database_file() {
     for scope in [Scope::Pixels, Scope::Suggestions] {
         store.revoke_consent(scope).unwrap();
     }
-    let after = file_bytes(&store);
+    let after = common::db_bytes(&store);
     for scope in Scope::ALL {
         assert!(
             !contains(&after, &marker_bytes(scope)),

@@ -10,7 +10,7 @@
 mod common;
 
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use keepsake_core::collage::{LayoutOptions, Shape, Template};
 use keepsake_core::people::{Embedder, PeopleOptions, Regroup};
@@ -79,23 +79,10 @@ fn shown(store: &Keepsake) -> HashSet<i64> {
     out
 }
 
-fn db_bytes(store: &Keepsake) -> Vec<u8> {
-    let mut all = Vec::new();
-    for f in store.database_files() {
-        if let Ok(b) = std::fs::read(&f) {
-            all.extend(b);
-        }
-    }
-    all
-}
-
-#[test]
-fn feedback_survives_regrouping_and_exclusion_keeps_a_person_out() {
-    let Some(shared) = common::shared_dir() else {
-        return;
-    };
-    let (detector, embedder) = models(&shared);
-    let tmp = common::TempDir::new("people");
+/// A camera roll made from the dlib VOC photos (each in up to four shots) in a fresh
+/// folder, and an empty store beside it: (folder, roll, store file, store).
+fn dlib_roll(shared: &Path, tag: &str) -> (common::TempDir, PathBuf, PathBuf, Keepsake) {
+    let tmp = common::TempDir::new(tag);
     let roll = tmp.join("roll");
     keepsake_harness::report::sample_library(
         &shared.join("data/faces/dlib_pascal_voc/images"),
@@ -105,6 +92,16 @@ fn feedback_survives_regrouping_and_exclusion_keeps_a_person_out() {
     .unwrap();
     let db = tmp.join("k.db");
     let store = common::open(&db, "UTC", NOW);
+    (tmp, roll, db, store)
+}
+
+#[test]
+fn feedback_survives_regrouping_and_exclusion_keeps_a_person_out() {
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let (detector, embedder) = models(&shared);
+    let (_tmp, roll, db, store) = dlib_roll(&shared, "people");
     // Nothing before consent.
     assert!(store.people().is_err());
     for s in Scope::ALL {
@@ -248,7 +245,9 @@ fn feedback_survives_regrouping_and_exclusion_keeps_a_person_out() {
     let listed = store.person(c).unwrap();
     assert!(listed.excluded && listed.name.is_none() && listed.cover.is_none());
     assert!(store.person_faces(c).unwrap().is_empty());
-    assert!(!db_bytes(&store).windows(10).any(|w| w == b"Zelda Quux"));
+    assert!(!common::db_bytes(&store)
+        .windows(10)
+        .any(|w| w == b"Zelda Quux"));
     let blocklist = common::count(&db, "SELECT count(*) FROM person_blocklist");
     assert!((1..=32).contains(&blocklist));
     assert_eq!(
@@ -364,35 +363,22 @@ fn labelled_set_grouping_scores() {
     };
     let tmp = common::TempDir::new("people-eval");
     let set = tmp.join("set");
-    let made = std::process::Command::new(env!("CARGO_BIN_EXE_keepsake"))
-        .arg("people-set")
+    let mut make = std::process::Command::new(env!("CARGO_BIN_EXE_keepsake"));
+    make.arg("people-set")
         .arg(&set)
         .arg("--from")
-        .arg(shared.join("data/faces"))
-        .output()
-        .unwrap();
-    assert!(
-        made.status.success(),
-        "{}",
-        String::from_utf8_lossy(&made.stderr)
-    );
+        .arg(shared.join("data/faces"));
+    common::stdout_of(make);
     let m = shared.join("models");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_keepsake"))
-        .args(["eval", "people"])
+    let mut eval = std::process::Command::new(env!("CARGO_BIN_EXE_keepsake"));
+    eval.args(["eval", "people"])
         .arg(&set)
         .arg("--model")
         .arg(m.join("retinaface_mnet025.onnx"))
         .arg("--embedder")
         .arg(m.join("face_embed_dlib_resnet_v1.onnx"))
-        .arg("--json")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        .arg("--json");
+    let v: serde_json::Value = serde_json::from_str(&common::stdout_of(eval)).unwrap();
     println!("{v}");
     let f = |k: &str| v[k].as_f64().unwrap();
     assert!(f("identities") >= 100.0);
@@ -408,16 +394,7 @@ fn people_pass_cancels_and_resumes_without_describing_a_face_twice() {
         return;
     };
     let (detector, embedder) = models(&shared);
-    let tmp = common::TempDir::new("people-cancel");
-    let roll = tmp.join("roll");
-    keepsake_harness::report::sample_library(
-        &shared.join("data/faces/dlib_pascal_voc/images"),
-        &roll,
-        common::utc(NOW),
-    )
-    .unwrap();
-    let db = tmp.join("k.db");
-    let store = common::open(&db, "UTC", NOW);
+    let (_tmp, roll, db, store) = dlib_roll(&shared, "people-cancel");
     let cancel = CancelToken::new();
     store
         .scan_folder(&roll, ScanOptions::default(), &NoProgress, &cancel)

@@ -75,6 +75,17 @@ pub fn open(db: &Path, zone: &str, now: &str) -> Keepsake {
     .unwrap()
 }
 
+/// The raw bytes of the store's database, WAL and shared-memory files, for byte scans.
+pub fn db_bytes(store: &Keepsake) -> Vec<u8> {
+    let mut all = Vec::new();
+    for f in store.database_files() {
+        if let Ok(b) = std::fs::read(&f) {
+            all.extend(b);
+        }
+    }
+    all
+}
+
 /// The harness binary on the store `db`, at the fixed time `now`, in UTC.
 pub fn harness(db: &Path, now: &str) -> std::process::Command {
     let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_keepsake"));
