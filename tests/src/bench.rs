@@ -37,9 +37,16 @@ pub enum Bench {
         /// Skip the Python baseline.
         #[arg(long)]
         no_baseline: bool,
+        /// Runs of each configuration (Keepsake and Python alternating); the median
+        /// run is reported.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
         /// Internal: run Keepsake alone with this many threads and print JSON.
         #[arg(long, hide = true)]
         worker_threads: Option<usize>,
+        /// Internal: the JPEG decoder of that run (`jpeg-decoder` or `libjpeg-turbo`).
+        #[arg(long, hide = true)]
+        jpeg: Option<String>,
     },
     /// Rendering a 9-photo collage from 12 MP JPEGs (`bench_12mp_*.jpg` from
     /// scripts/make-bench-photos.py) vs. decoding the 9 photos at the scale it needs.
@@ -87,14 +94,17 @@ pub fn run(which: &Bench) -> Result<ExitCode, Box<dyn std::error::Error>> {
             size,
             python,
             no_baseline,
+            runs,
             worker_threads,
+            jpeg,
         } => crate::bench_index::run(
             dir,
             model.as_deref(),
             *size,
             python.as_deref(),
             *no_baseline,
-            *worker_threads,
+            (*runs).max(1),
+            worker_threads.map(|t| (t, jpeg.clone())),
         ),
     }
 }

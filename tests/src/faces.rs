@@ -10,7 +10,7 @@ use keepsake_core::vision::decode::{decode_file, DecodeOptions, Hint};
 use keepsake_core::vision::detect::{DetectParams, FaceModel};
 use serde_json::json;
 
-fn images(paths: &[PathBuf]) -> Vec<PathBuf> {
+pub(crate) fn images(paths: &[PathBuf]) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {

@@ -259,9 +259,9 @@ fn evaluate(m: &FaceModel, dir: &Path) -> (usize, usize, usize) {
     (tp, found, truth)
 }
 
-/// The graph rewrites (Softmax cut, constant upsampling scales) change speed, not
-/// results: the same faces, boxes and scores as the model as shipped, on photos of
-/// several sizes and both orientations.
+/// The graph rewrites (Softmax cut, constant upsampling scales, repeated nodes merged)
+/// change speed, not results: the same faces, boxes and scores as the model as shipped,
+/// on photos of several sizes and both orientations. And they do apply to RetinaFace.
 #[test]
 fn graph_rewrites_give_the_same_faces() {
     let Some(shared) = common::shared_dir() else {
@@ -270,6 +270,16 @@ fn graph_rewrites_give_the_same_faces() {
     let bytes = std::fs::read(shared.join("models/retinaface_mnet025.onnx")).unwrap();
     let fast = FaceModel::load_bytes_with(bytes.clone(), true).unwrap();
     let plain = FaceModel::load_bytes_with(bytes, false).unwrap();
+    let done = fast.graph_rewrites();
+    assert!(done.softmax_cut, "{done:?}");
+    assert_eq!(done.constant_upsamples, 2, "{done:?}");
+    // The three SSH modules' repeated convolutions, their weights' Identity nodes, and
+    // repeated shape arithmetic.
+    assert!(done.merged_nodes >= 9, "{done:?}");
+    assert_eq!(
+        plain.graph_rewrites(),
+        keepsake_core::vision::detect::GraphRewrites::default()
+    );
     let params = DetectParams {
         score_threshold: 0.05,
         ..DetectParams::for_kind(fast.kind())

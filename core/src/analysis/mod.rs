@@ -20,7 +20,7 @@ use serde::Serialize;
 use crate::index::Db;
 use crate::progress::{CancelToken, Progress, ProgressListener, Stage};
 use crate::vision::content::{self, ContentScores, FileCues};
-use crate::vision::decode::{decode_file, DecodeOptions, Hint};
+use crate::vision::decode::{decode_file, DecodeOptions, Hint, JpegBackend};
 use crate::vision::detect::{DetectParams, Face, FaceModel};
 use crate::vision::face_quality::{self, FaceQuality};
 use crate::vision::quality::{self, Quality};
@@ -39,6 +39,8 @@ pub struct AnalyzeOptions {
     /// Wall time one photo may take (decode, detection, signals); a photo over it is
     /// marked `time_budget` and skipped, and its worker abandoned.
     pub photo_budget: Duration,
+    /// JPEG decoder (the fastest compiled in by default).
+    pub jpeg: JpegBackend,
 }
 
 impl Default for AnalyzeOptions {
@@ -48,6 +50,7 @@ impl Default for AnalyzeOptions {
             threads: 0,
             batch: 32,
             photo_budget: Duration::from_secs(2),
+            jpeg: JpegBackend::default(),
         }
     }
 }
@@ -131,6 +134,7 @@ fn analyse(
 ) -> Outcome {
     let decode_opts = DecodeOptions {
         long_side: opts.long_side,
+        jpeg: opts.jpeg,
         ..DecodeOptions::default()
     };
     let mut clock = Instant::now();

@@ -231,6 +231,7 @@ impl Embedder {
     /// Parses and plans the model and checks it gives 128 numbers for one chip, so a
     /// wrong file fails here, not at the first face.
     pub fn load_bytes(bytes: &[u8]) -> Result<Embedder, EmbedderError> {
+        crate::vision::detect::choose_kernels();
         let not_onnx = |e: TractError| EmbedderError::NotOnnx(e.to_string());
         let plan = tract_onnx::onnx()
             .model_for_read(&mut &bytes[..])

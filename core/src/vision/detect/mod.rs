@@ -102,6 +102,7 @@ pub struct FaceModel {
     /// decoder turns the two logits into the face probability itself.
     conf_logits: bool,
     rewrite: bool,
+    rewrites: GraphRewrites,
     plans: Arc<Mutex<HashMap<(usize, usize), Plan>>>,
 }
 
@@ -120,7 +121,45 @@ const YUNET_OUTPUTS: [&str; 12] = [
 ];
 const RETINA_OUTPUTS: [&str; 3] = ["loc", "conf", "landmarks"];
 
-fn parse(bytes: &[u8], rewrite: bool) -> Result<InferenceModel, ModelError> {
+/// What the speed rewrites changed in a model's graph (all zero/false when off).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct GraphRewrites {
+    /// Nearest-neighbour resizes given constant scales.
+    pub constant_upsamples: usize,
+    /// Nodes dropped as repeats of an earlier node.
+    pub merged_nodes: usize,
+    /// The trailing Softmax cut (the decoder reads logits).
+    pub softmax_cut: bool,
+}
+
+/// Chooses tract's f32 kernels from a measurement, once per process, before the first
+/// plan. On cores whose 512-bit FMA units are single (AMD Zen 4, which runs 512-bit
+/// instructions as two 256-bit halves, and Intel client parts), tract's AVX-512 matrix
+/// kernels run RetinaFace ≈ 20 % slower than its AVX2+FMA ones (measured here, Zen 4:
+/// 39–48 ms vs 31–34 ms at 640×480, five alternating runs each). tract measures the
+/// 512-bit units itself (`avx512_fma_units`, a micro-probe it runs for its int8
+/// kernels; it needs AVX-512 VNNI, so cores without it keep tract's own choice). A
+/// `TRACT_CPU_ISA` in the environment still wins: this sets only the deployment default.
+pub(crate) fn choose_kernels() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use tract_onnx::tract_core::tract_linalg::x86_64::fma_width::avx512_fma_units;
+            if std::arch::is_x86_feature_detected!("avx512f")
+                && std::arch::is_x86_feature_detected!("avx512vnni")
+                && avx512_fma_units() < 2
+            {
+                let set =
+                    tract_onnx::tract_core::knobs::set_config_global("TRACT_CPU_ISA", "-avx512f");
+                log::debug!("single 512-bit FMA unit: AVX2 kernels ({set:?})");
+            }
+        }
+    });
+}
+
+fn parse(bytes: &[u8], rewrite: bool) -> Result<(InferenceModel, GraphRewrites), ModelError> {
+    choose_kernels();
     let onnx = tract_onnx::onnx()
         .with_ignore_value_info(true)
         .with_ignore_output_shapes(true);
@@ -128,10 +167,128 @@ fn parse(bytes: &[u8], rewrite: bool) -> Result<InferenceModel, ModelError> {
     let mut proto = onnx
         .proto_model_for_read(&mut &bytes[..])
         .map_err(not_onnx)?;
+    let mut done = GraphRewrites::default();
     if rewrite {
-        upsample_by_constant_scales(&mut proto);
+        done.constant_upsamples = upsample_by_constant_scales(&mut proto);
+        if let Some(graph) = proto.graph.as_mut() {
+            done.merged_nodes = merge_repeated_nodes(graph);
+        }
     }
-    onnx.model_for_proto_model(&proto).map_err(not_onnx)
+    let model = onnx.model_for_proto_model(&proto).map_err(not_onnx)?;
+    Ok((model, done))
+}
+
+/// Common-subexpression elimination on the ONNX graph: a node doing exactly what an
+/// earlier node does (same operator, attributes and inputs, initializers compared by
+/// content) is dropped and its consumers read the earlier node's outputs; Identity nodes
+/// are read through. RetinaFace's export computes each SSH module's first 3×3
+/// convolution twice (once per branch, the weights passed through Identity nodes),
+/// ≈ 6 % of its time. Returns how many nodes were dropped.
+pub(crate) fn merge_repeated_nodes(graph: &mut tract_onnx::pb::GraphProto) -> usize {
+    use sha2::{Digest, Sha256};
+    use std::collections::hash_map::Entry;
+    // Initializers by content, so two copies of the same weights count as one input.
+    let mut content: HashMap<String, String> = HashMap::new();
+    for t in &graph.initializer {
+        if !t.external_data.is_empty() {
+            continue;
+        }
+        let mut h = Sha256::new();
+        h.update(t.data_type.to_le_bytes());
+        for d in &t.dims {
+            h.update(d.to_le_bytes());
+        }
+        h.update(&t.raw_data);
+        for v in &t.float_data {
+            h.update(v.to_le_bytes());
+        }
+        for v in &t.int32_data {
+            h.update(v.to_le_bytes());
+        }
+        for v in &t.int64_data {
+            h.update(v.to_le_bytes());
+        }
+        for v in &t.double_data {
+            h.update(v.to_le_bytes());
+        }
+        for v in &t.uint64_data {
+            h.update(v.to_le_bytes());
+        }
+        h.update((t.string_data.len() as u64).to_le_bytes());
+        for v in &t.string_data {
+            h.update((v.len() as u64).to_le_bytes());
+            h.update(v);
+        }
+        let digest: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        content.insert(t.name.clone(), digest);
+    }
+    let graph_outputs: std::collections::HashSet<String> =
+        graph.output.iter().map(|o| o.name.clone()).collect();
+    let mut renamed: HashMap<String, String> = HashMap::new();
+    let mut seen: HashMap<String, Vec<String>> = HashMap::new();
+    let mut kept = Vec::with_capacity(graph.node.len());
+    let mut merged = 0;
+    for mut node in std::mem::take(&mut graph.node) {
+        for input in node.input.iter_mut() {
+            if let Some(to) = renamed.get(input) {
+                *input = to.clone();
+            }
+        }
+        // Random and stateful operators are never merged, nor nodes with subgraphs.
+        let pure = !node.op_type.starts_with("Random")
+            && node.op_type != "Dropout"
+            && node
+                .attribute
+                .iter()
+                .all(|a| a.g.is_none() && a.graphs.is_empty());
+        let produces_output = node.output.iter().any(|o| graph_outputs.contains(o));
+        // An Identity is its input under another name (the export shares weights that way).
+        if node.op_type == "Identity"
+            && node.input.len() == 1
+            && node.output.len() == 1
+            && !produces_output
+        {
+            renamed.insert(node.output[0].clone(), node.input[0].clone());
+            merged += 1;
+            continue;
+        }
+        if !pure || produces_output || node.output.is_empty() {
+            kept.push(node);
+            continue;
+        }
+        let inputs: Vec<String> = node
+            .input
+            .iter()
+            .map(|i| match content.get(i) {
+                Some(c) => format!("={c}"),
+                None => i.clone(),
+            })
+            .collect();
+        let mut attributes: Vec<String> = node.attribute.iter().map(|a| format!("{a:?}")).collect();
+        attributes.sort();
+        let key = format!(
+            "{}\u{1}{}\u{1}{}\u{1}{}\u{1}{}",
+            node.domain,
+            node.op_type,
+            inputs.join("\u{2}"),
+            attributes.join("\u{2}"),
+            node.output.len()
+        );
+        match seen.entry(key) {
+            Entry::Occupied(first) => {
+                for (dup, orig) in node.output.iter().zip(first.get()) {
+                    renamed.insert(dup.clone(), orig.clone());
+                }
+                merged += 1;
+            }
+            Entry::Vacant(v) => {
+                v.insert(node.output.clone());
+                kept.push(node);
+            }
+        }
+    }
+    graph.node = kept;
+    merged
 }
 
 /// RetinaFace's FPN upsamples with nearest-neighbour `Resize` nodes whose target size is
@@ -139,18 +296,18 @@ fn parse(bytes: &[u8], rewrite: bool) -> Result<InferenceModel, ModelError> {
 /// scales. Since inputs are padded to multiples of 32, every such resize doubles both
 /// sides exactly, so a constant `scales = [1, 1, 2, 2]` gives identical outputs (a test
 /// compares) in a twentieth of the time. Only RetinaFace graphs are touched.
-fn upsample_by_constant_scales(proto: &mut tract_onnx::pb::ModelProto) {
+fn upsample_by_constant_scales(proto: &mut tract_onnx::pb::ModelProto) -> usize {
     const SCALES: &str = "keepsake_upsample_2x";
     let Some(graph) = proto.graph.as_mut() else {
-        return;
+        return 0;
     };
     let is_retina = RETINA_OUTPUTS
         .iter()
         .all(|o| graph.output.iter().any(|v| v.name == *o));
     if !is_retina {
-        return;
+        return 0;
     }
-    let mut changed = false;
+    let mut changed = 0;
     for node in graph.node.iter_mut().filter(|n| n.op_type == "Resize") {
         let nearest = node
             .attribute
@@ -159,10 +316,10 @@ fn upsample_by_constant_scales(proto: &mut tract_onnx::pb::ModelProto) {
         if nearest && node.input.len() == 4 {
             node.input[2] = SCALES.to_string();
             node.input.truncate(3);
-            changed = true;
+            changed += 1;
         }
     }
-    if changed {
+    if changed > 0 {
         graph.initializer.push(tract_onnx::pb::TensorProto {
             name: SCALES.to_string(),
             dims: vec![4],
@@ -171,6 +328,7 @@ fn upsample_by_constant_scales(proto: &mut tract_onnx::pb::ModelProto) {
             ..Default::default()
         });
     }
+    changed
 }
 
 impl FaceModel {
@@ -187,7 +345,7 @@ impl FaceModel {
     /// `rewrite`: apply the graph rewrites that speed tract up (see
     /// [`upsample_by_constant_scales`] and the Softmax cut); off only to compare.
     pub fn load_bytes_with(bytes: Vec<u8>, rewrite: bool) -> Result<FaceModel, ModelError> {
-        let model = parse(&bytes, rewrite)?;
+        let (model, mut rewrites) = parse(&bytes, rewrite)?;
         let outlets = model
             .output_outlets()
             .map_err(|e| ModelError::NotOnnx(e.to_string()))?;
@@ -218,6 +376,7 @@ impl FaceModel {
         let conf_logits = rewrite
             && kind == ModelKind::RetinaFace
             && softmax_input(&model, outlets[roles[1]]).is_some();
+        rewrites.softmax_cut = conf_logits;
         let fm = FaceModel {
             kind,
             sha256,
@@ -225,6 +384,7 @@ impl FaceModel {
             roles,
             conf_logits,
             rewrite,
+            rewrites,
             plans: Arc::default(),
         };
         fm.plan(320, 320)?;
@@ -233,6 +393,11 @@ impl FaceModel {
 
     pub fn kind(&self) -> ModelKind {
         self.kind
+    }
+
+    /// What the speed rewrites changed (see [`FaceModel::load_bytes_with`]).
+    pub fn graph_rewrites(&self) -> GraphRewrites {
+        self.rewrites
     }
 
     /// SHA-256 of the model file: stored with results so a new model means re-analysis.
@@ -250,7 +415,7 @@ impl FaceModel {
             return Ok(p.clone());
         }
         let prepare = |e: TractError| ModelError::Prepare(e.to_string());
-        let mut model = parse(&self.bytes, self.rewrite)?;
+        let (mut model, _) = parse(&self.bytes, self.rewrite)?;
         if self.conf_logits {
             let mut outputs = model.output_outlets().map_err(prepare)?.to_vec();
             let conf = &mut outputs[self.roles[1]];
@@ -270,6 +435,17 @@ impl FaceModel {
             .unwrap_or_else(|e| e.into_inner())
             .insert((w, h), plan.clone());
         Ok(plan)
+    }
+
+    /// Prepares (and keeps) the plan for working images of `width` × `height`, so the
+    /// first photo of that size does not wait for it: tract optimises a plan per input
+    /// size (≈ 50–70 ms for RetinaFace here), where onnxruntime prepares one session for
+    /// every size. Detection prepares missing plans itself; this is for callers that
+    /// know their sizes ahead (a benchmark separating set-up from steady state).
+    pub fn prepare(&self, width: u32, height: u32) -> Result<(), ModelError> {
+        let (w, h) = (width as usize, height as usize);
+        self.plan(w.div_ceil(32) * 32, h.div_ceil(32) * 32)
+            .map(|_| ())
     }
 
     /// Faces in `img` (upright, working size), in its pixels.
@@ -333,7 +509,9 @@ impl FaceModel {
 /// The input of the Softmax producing `outlet`, if a Softmax produces it.
 fn softmax_input(model: &InferenceModel, outlet: OutletId) -> Option<OutletId> {
     let node = model.node(outlet.node);
-    (node.op.name() == "Softmax" && node.inputs.len() == 1).then(|| node.inputs[0])
+    // tract names ONNX's Softmax `LayerSoftmax` in an inference model.
+    let softmax = matches!(&*node.op.name(), "Softmax" | "LayerSoftmax");
+    (softmax && node.inputs.len() == 1).then(|| node.inputs[0])
 }
 
 /// NCHW float planes in B, G, R order minus `mean`, padded to `pw` × `ph` with `pad`
@@ -367,6 +545,58 @@ mod tests {
         assert_eq!(t[8], 18.0); // green plane, pixel 0
         assert_eq!(t[16], 7.0); // red plane, pixel 0
         assert_eq!(t.len(), 24);
+    }
+
+    #[test]
+    fn repeated_nodes_are_merged_and_identities_read_through() {
+        use tract_onnx::pb::{GraphProto, NodeProto, TensorProto, ValueInfoProto};
+        let weights = |name: &str, v: Vec<f32>| TensorProto {
+            name: name.into(),
+            dims: vec![v.len() as i64],
+            data_type: 1,
+            float_data: v,
+            ..Default::default()
+        };
+        let node = |op: &str, inputs: &[&str], output: &str| NodeProto {
+            name: output.into(),
+            op_type: op.into(),
+            input: inputs.iter().map(|s| s.to_string()).collect(),
+            output: vec![output.into()],
+            ..Default::default()
+        };
+        let mut g = GraphProto {
+            initializer: vec![
+                weights("w1", vec![1.0, 2.0]),
+                weights("w2", vec![1.0, 2.0]),
+                weights("w3", vec![1.0, 3.0]),
+            ],
+            node: vec![
+                node("Mul", &["x", "w1"], "a"),
+                node("Identity", &["w1"], "w1_again"),
+                node("Mul", &["x", "w2"], "b"), // same as a: w2 has w1's content
+                node("Mul", &["x", "w1_again"], "b2"), // same as a, through the Identity
+                node("Mul", &["x", "w3"], "e"), // other weights: kept
+                node("Add", &["b", "b2"], "c"),
+                node("Mul", &["x", "w1"], "out"), // a graph output: kept
+            ],
+            output: vec![
+                ValueInfoProto {
+                    name: "c".into(),
+                    ..Default::default()
+                },
+                ValueInfoProto {
+                    name: "out".into(),
+                    ..Default::default()
+                },
+            ],
+            ..Default::default()
+        };
+        assert_eq!(merge_repeated_nodes(&mut g), 3);
+        let names: Vec<&str> = g.node.iter().map(|n| n.output[0].as_str()).collect();
+        assert_eq!(names, ["a", "e", "c", "out"]);
+        assert_eq!(g.node[2].input, ["a", "a"]);
+        // Nothing left to merge.
+        assert_eq!(merge_repeated_nodes(&mut g), 0);
     }
 
     #[test]
