@@ -520,13 +520,20 @@ pub fn to_bgr_planar(img: &Rgb, pw: usize, ph: usize, mean: [f32; 3], pad: f32) 
     let (w, h) = (img.width as usize, img.height as usize);
     let plane = pw * ph;
     let mut out = vec![pad; 3 * plane];
-    for y in 0..h.min(ph) {
-        for x in 0..w.min(pw) {
-            let s = (y * w + x) * 3;
-            let d = y * pw + x;
-            out[d] = f32::from(img.data[s + 2]) - mean[0];
-            out[plane + d] = f32::from(img.data[s + 1]) - mean[1];
-            out[2 * plane + d] = f32::from(img.data[s]) - mean[2];
+    let (cols, rows) = (w.min(pw), h.min(ph));
+    let (b, rest) = out.split_at_mut(plane);
+    let (g, r) = rest.split_at_mut(plane);
+    let rows_in = img.data.chunks_exact(w * 3).take(rows);
+    let rows_out = b
+        .chunks_exact_mut(pw)
+        .zip(g.chunks_exact_mut(pw))
+        .zip(r.chunks_exact_mut(pw));
+    for (src, ((b, g), r)) in rows_in.zip(rows_out) {
+        let px = src.chunks_exact(3).take(cols);
+        for (((p, b), g), r) in px.zip(b.iter_mut()).zip(g.iter_mut()).zip(r.iter_mut()) {
+            *b = f32::from(p[2]) - mean[0];
+            *g = f32::from(p[1]) - mean[1];
+            *r = f32::from(p[0]) - mean[2];
         }
     }
     out
