@@ -26,6 +26,7 @@ import resource
 import sqlite3
 import sys
 import tempfile
+import threading
 import time
 
 import numpy as np
@@ -349,7 +350,12 @@ def _init_worker(model, long_side, ready=None):
     _worker["det"] = Detector(model) if model else None
     _worker["long_side"] = long_side
     if ready is not None:
-        ready.wait()  # every worker's session is made before the clock starts
+        # Every worker's session is made before the clock starts. A worker started
+        # later (a replacement) finds the barrier broken or times out: never blocks.
+        try:
+            ready.wait(timeout=120)
+        except threading.BrokenBarrierError:
+            pass
 
 
 def _analyse(path):
@@ -397,7 +403,8 @@ def cmd_bench(args):
             ready = multiprocessing.Barrier(args.processes + 1)
             pool = multiprocessing.Pool(args.processes, _init_worker,
                                         (args.model, args.long_side, ready))
-            ready.wait()
+            ready.wait(timeout=120)
+            ready.abort()  # later waiters (replacement workers) return at once
         started = time.perf_counter()
         ready_s = started - setup
         results = map(_analyse, paths) if pool is None else pool.imap(_analyse, paths)
