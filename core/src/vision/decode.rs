@@ -50,8 +50,7 @@ impl Default for DecodeOptions {
 }
 
 /// The JPEG decoder. The default is the fastest one compiled in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JpegBackend {
     /// `jpeg-decoder`, pure Rust.
     Rust,

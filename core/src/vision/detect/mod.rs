@@ -95,13 +95,14 @@ type Plan = Arc<TypedRunnableModel>;
 pub struct FaceModel {
     kind: ModelKind,
     sha256: String,
-    bytes: Arc<Vec<u8>>,
+    /// The graph, parsed and rewritten once (the Softmax cut applied to its outputs);
+    /// each plan starts from a copy.
+    model: Arc<InferenceModel>,
     /// Index of each output the decoder needs, in the order the decoder reads them.
     roles: Vec<usize>,
     /// RetinaFace's trailing Softmax is cut from the graph (≈ 10 % of its time); the
     /// decoder turns the two logits into the face probability itself.
     conf_logits: bool,
-    rewrite: bool,
     rewrites: GraphRewrites,
     plans: Arc<Mutex<HashMap<(usize, usize), Plan>>>,
 }
@@ -219,8 +220,7 @@ pub(crate) fn merge_repeated_nodes(graph: &mut tract_onnx::pb::GraphProto) -> us
             h.update((v.len() as u64).to_le_bytes());
             h.update(v);
         }
-        let digest: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
-        content.insert(t.name.clone(), digest);
+        content.insert(t.name.clone(), crate::digest::hex(&h.finalize()));
     }
     let graph_outputs: std::collections::HashSet<String> =
         graph.output.iter().map(|o| o.name.clone()).collect();
@@ -343,9 +343,10 @@ impl FaceModel {
     }
 
     /// `rewrite`: apply the graph rewrites that speed tract up (see
-    /// [`upsample_by_constant_scales`] and the Softmax cut); off only to compare.
+    /// [`upsample_by_constant_scales`], [`merge_repeated_nodes`] and the Softmax cut);
+    /// off only to compare.
     pub fn load_bytes_with(bytes: Vec<u8>, rewrite: bool) -> Result<FaceModel, ModelError> {
-        let (model, mut rewrites) = parse(&bytes, rewrite)?;
+        let (mut model, mut rewrites) = parse(&bytes, rewrite)?;
         let outlets = model
             .output_outlets()
             .map_err(|e| ModelError::NotOnnx(e.to_string()))?;
@@ -377,13 +378,20 @@ impl FaceModel {
             && kind == ModelKind::RetinaFace
             && softmax_input(&model, outlets[roles[1]]).is_some();
         rewrites.softmax_cut = conf_logits;
+        if conf_logits {
+            let prepare = |e: TractError| ModelError::Prepare(e.to_string());
+            let mut outputs = outlets.to_vec();
+            let conf = &mut outputs[roles[1]];
+            *conf = softmax_input(&model, *conf)
+                .ok_or_else(|| ModelError::Prepare("softmax moved".into()))?;
+            model.select_output_outlets(&outputs).map_err(prepare)?;
+        }
         let fm = FaceModel {
             kind,
             sha256,
-            bytes: Arc::new(bytes),
+            model: Arc::new(model),
             roles,
             conf_logits,
-            rewrite,
             rewrites,
             plans: Arc::default(),
         };
@@ -415,15 +423,8 @@ impl FaceModel {
             return Ok(p.clone());
         }
         let prepare = |e: TractError| ModelError::Prepare(e.to_string());
-        let (mut model, _) = parse(&self.bytes, self.rewrite)?;
-        if self.conf_logits {
-            let mut outputs = model.output_outlets().map_err(prepare)?.to_vec();
-            let conf = &mut outputs[self.roles[1]];
-            *conf = softmax_input(&model, *conf)
-                .ok_or_else(|| ModelError::Prepare("softmax moved".into()))?;
-            model.select_output_outlets(&outputs).map_err(prepare)?;
-        }
-        let plan = model
+        let plan = (*self.model)
+            .clone()
             .with_input_fact(0, f32::fact([1, 3, h, w]).into())
             .map_err(prepare)?
             .into_optimized()
