@@ -259,8 +259,8 @@ fn evaluate(m: &FaceModel, dir: &Path) -> (usize, usize, usize) {
     (tp, found, truth)
 }
 
-/// The graph rewrites (Softmax cut, constant upsampling scales, repeated nodes merged)
-/// change speed, not results: the same faces, boxes and scores as the model as shipped,
+/// The graph rewrites (Softmax cut, constant upsampling scales, repeated nodes merged,
+/// sibling convolutions merged, Keepsake's depthwise op) change speed, not results: the same faces, boxes and scores as the model as shipped,
 /// on photos of several sizes and both orientations. And they do apply to RetinaFace.
 #[test]
 fn graph_rewrites_give_the_same_faces() {
@@ -276,6 +276,11 @@ fn graph_rewrites_give_the_same_faces() {
     // The three SSH modules' repeated convolutions, their weights' Identity nodes, and
     // repeated shape arithmetic.
     assert!(done.merged_nodes >= 9, "{done:?}");
+    // Per level, folded into a sibling: one of the SSH module's two convolutions of its
+    // input, one of the two of its second branch, two of the three heads (× 3 levels).
+    assert_eq!(done.merged_convs, 12, "{done:?}");
+    // MobileNet-0.25's thirteen depthwise convolutions (four with stride 2).
+    assert_eq!(done.own_depthwise, 13, "{done:?}");
     assert_eq!(
         plain.graph_rewrites(),
         keepsake_core::vision::detect::GraphRewrites::default()

@@ -3,6 +3,7 @@
 //! image. Pre- and post-processing are pure functions; plans are optimised once per
 //! input size and cached.
 
+pub mod depthwise;
 pub mod nms;
 pub mod retinaface;
 pub mod yunet;
@@ -104,6 +105,8 @@ pub struct FaceModel {
     /// decoder turns the two logits into the face probability itself.
     conf_logits: bool,
     rewrites: GraphRewrites,
+    /// Plans compute depthwise convolutions with [`depthwise::Depthwise`].
+    own_depthwise: bool,
     plans: Arc<Mutex<HashMap<(usize, usize), Plan>>>,
 }
 
@@ -129,8 +132,14 @@ pub struct GraphRewrites {
     pub constant_upsamples: usize,
     /// Nodes dropped as repeats of an earlier node.
     pub merged_nodes: usize,
+    /// Convolutions folded into a sibling reading the same input (see
+    /// [`merge_sibling_convs`]).
+    pub merged_convs: usize,
     /// The trailing Softmax cut (the decoder reads logits).
     pub softmax_cut: bool,
+    /// Depthwise convolutions computed by Keepsake's own op (see [`depthwise`]), counted
+    /// in the plan made at load.
+    pub own_depthwise: usize,
 }
 
 /// Chooses tract's f32 kernels from a measurement, once per process, before the first
@@ -159,7 +168,7 @@ pub(crate) fn choose_kernels() {
     });
 }
 
-fn parse(bytes: &[u8], rewrite: bool) -> Result<(InferenceModel, GraphRewrites), ModelError> {
+pub fn parse(bytes: &[u8], rewrite: bool) -> Result<(InferenceModel, GraphRewrites), ModelError> {
     choose_kernels();
     let onnx = tract_onnx::onnx()
         .with_ignore_value_info(true)
@@ -173,6 +182,7 @@ fn parse(bytes: &[u8], rewrite: bool) -> Result<(InferenceModel, GraphRewrites),
         done.constant_upsamples = upsample_by_constant_scales(&mut proto);
         if let Some(graph) = proto.graph.as_mut() {
             done.merged_nodes = merge_repeated_nodes(graph);
+            done.merged_convs = merge_sibling_convs(graph);
         }
     }
     let model = onnx.model_for_proto_model(&proto).map_err(not_onnx)?;
@@ -291,6 +301,166 @@ pub(crate) fn merge_repeated_nodes(graph: &mut tract_onnx::pb::GraphProto) -> us
     merged
 }
 
+/// The f32 values of initializer `t`, if it holds plain (not external) f32 data.
+fn f32_values(t: &tract_onnx::pb::TensorProto) -> Option<Vec<f32>> {
+    const FLOAT: i32 = 1;
+    if t.data_type != FLOAT || !t.external_data.is_empty() {
+        return None;
+    }
+    let n = t
+        .dims
+        .iter()
+        .try_fold(1usize, |n, &d| n.checked_mul(usize::try_from(d).ok()?))?;
+    let v: Vec<f32> = if t.raw_data.is_empty() {
+        t.float_data.clone()
+    } else {
+        t.raw_data
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect()
+    };
+    (v.len() == n).then_some(v)
+}
+
+/// Convolutions that read the same input with the same attributes (group 1, weights and
+/// bias as initializers) become one convolution with their output channels stacked,
+/// followed by a `Split` that hands each consumer its own channels back. tract then packs
+/// the shared input once instead of once per convolution, and runs one wider matrix
+/// product instead of several thin ones: RetinaFace's SSH modules start with two 3×3
+/// convolutions of one input, and its three heads are 1×1 convolutions of one input at
+/// each level. Returns how many convolutions were folded into another.
+pub(crate) fn merge_sibling_convs(graph: &mut tract_onnx::pb::GraphProto) -> usize {
+    use tract_onnx::pb::{AttributeProto, NodeProto, TensorProto};
+    let inits: HashMap<String, usize> = graph
+        .initializer
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.name.clone(), i))
+        .collect();
+    // A mergeable convolution: its weights' shape past the output axis, its attributes.
+    let signature = |n: &NodeProto| -> Option<String> {
+        if n.op_type != "Conv" || !n.domain.is_empty() || n.output.len() != 1 {
+            return None;
+        }
+        if !(2..=3).contains(&n.input.len()) {
+            return None;
+        }
+        let grouped = n.attribute.iter().any(|a| a.name == "group" && a.i != 1);
+        let w = &graph.initializer[*inits.get(&n.input[1])?];
+        if grouped || w.dims.len() < 3 || f32_values(w).is_none() {
+            return None;
+        }
+        if let Some(b) = n.input.get(2).filter(|b| !b.is_empty()) {
+            let b = &graph.initializer[*inits.get(b)?];
+            if b.dims.len() != 1 || b.dims[0] != w.dims[0] || f32_values(b).is_none() {
+                return None;
+            }
+        }
+        let mut attributes: Vec<String> = n.attribute.iter().map(|a| format!("{a:?}")).collect();
+        attributes.sort();
+        Some(format!(
+            "{}|{:?}|{}",
+            n.input[0],
+            &w.dims[1..],
+            attributes.join(",")
+        ))
+    };
+    let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, n) in graph.node.iter().enumerate() {
+        if let Some(sig) = signature(n) {
+            groups.entry(sig).or_default().push(i);
+        }
+    }
+    // Group members by the position of their first member.
+    let mut merged_into: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut dropped = std::collections::HashSet::new();
+    for members in groups.into_values().filter(|m| m.len() > 1) {
+        dropped.extend(members[1..].iter().copied());
+        merged_into.insert(members[0], members);
+    }
+    if merged_into.is_empty() {
+        return 0;
+    }
+    let mut new_inits: Vec<TensorProto> = Vec::new();
+    let mut nodes = Vec::with_capacity(graph.node.len() + merged_into.len());
+    for (i, node) in graph.node.iter().enumerate() {
+        if dropped.contains(&i) {
+            continue;
+        }
+        let Some(members) = merged_into.get(&i) else {
+            nodes.push(node.clone());
+            continue;
+        };
+        let (mut weights, mut biases, mut sizes) = (Vec::new(), Vec::new(), Vec::new());
+        let mut dims = Vec::new();
+        for &m in members {
+            let n = &graph.node[m];
+            let w = &graph.initializer[inits[&n.input[1]]];
+            let out = w.dims[0];
+            weights.extend(f32_values(w).unwrap_or_default());
+            match n.input.get(2).filter(|b| !b.is_empty()) {
+                Some(b) => {
+                    biases.extend(f32_values(&graph.initializer[inits[b]]).unwrap_or_default())
+                }
+                None => biases.extend(std::iter::repeat_n(0.0, out as usize)),
+            }
+            sizes.push(out);
+            dims = w.dims.clone();
+        }
+        let total: i64 = sizes.iter().sum();
+        dims[0] = total;
+        let name = format!("keepsake_merged/{}", node.name);
+        for (suffix, dims, values) in [("W", dims, weights), ("B", vec![total], biases)] {
+            new_inits.push(TensorProto {
+                name: format!("{name}/{suffix}"),
+                dims,
+                data_type: 1, // FLOAT
+                float_data: values,
+                ..Default::default()
+            });
+        }
+        nodes.push(NodeProto {
+            name: name.clone(),
+            op_type: "Conv".into(),
+            input: vec![
+                node.input[0].clone(),
+                format!("{name}/W"),
+                format!("{name}/B"),
+            ],
+            output: vec![format!("{name}/Y")],
+            attribute: node.attribute.clone(),
+            ..Default::default()
+        });
+        nodes.push(NodeProto {
+            name: format!("{name}/split"),
+            op_type: "Split".into(),
+            input: vec![format!("{name}/Y")],
+            output: members
+                .iter()
+                .map(|&m| graph.node[m].output[0].clone())
+                .collect(),
+            attribute: vec![
+                AttributeProto {
+                    name: "axis".into(),
+                    r#type: 2, // INT
+                    i: 1,
+                    ..Default::default()
+                },
+                AttributeProto {
+                    name: "split".into(),
+                    r#type: 7, // INTS
+                    ints: sizes,
+                    ..Default::default()
+                },
+            ],
+            ..Default::default()
+        });
+    }
+    graph.node = nodes;
+    graph.initializer.extend(new_inits);
+    dropped.len()
+}
+
 /// RetinaFace's FPN upsamples with nearest-neighbour `Resize` nodes whose target size is
 /// computed from another tensor's shape; tract only takes its fast path for constant
 /// scales. Since inputs are padded to multiples of 32, every such resize doubles both
@@ -393,10 +563,17 @@ impl FaceModel {
             roles,
             conf_logits,
             rewrites,
+            own_depthwise: rewrite,
             plans: Arc::default(),
         };
-        fm.plan(320, 320)?;
-        Ok(fm)
+        let (_, swapped) = fm.plan_counted(320, 320)?;
+        Ok(FaceModel {
+            rewrites: GraphRewrites {
+                own_depthwise: swapped,
+                ..fm.rewrites
+            },
+            ..fm
+        })
     }
 
     pub fn kind(&self) -> ModelKind {
@@ -414,28 +591,41 @@ impl FaceModel {
     }
 
     fn plan(&self, w: usize, h: usize) -> Result<Plan, ModelError> {
+        self.plan_counted(w, h).map(|(plan, _)| plan)
+    }
+
+    /// The plan for `w`×`h` inputs, and how many convolutions a new plan gave to
+    /// [`depthwise::Depthwise`] (0 for a cached one).
+    fn plan_counted(&self, w: usize, h: usize) -> Result<(Plan, usize), ModelError> {
         if let Some(p) = self
             .plans
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .get(&(w, h))
         {
-            return Ok(p.clone());
+            return Ok((p.clone(), 0));
         }
         let prepare = |e: TractError| ModelError::Prepare(e.to_string());
-        let plan = (*self.model)
+        let mut typed = (*self.model)
             .clone()
             .with_input_fact(0, f32::fact([1, 3, h, w]).into())
-            .map_err(prepare)?
+            .and_then(|m| m.into_typed())
+            .and_then(|m| m.into_decluttered())
+            .map_err(prepare)?;
+        let swapped = if self.own_depthwise {
+            depthwise::replace_depthwise(&mut typed).map_err(prepare)?
+        } else {
+            0
+        };
+        let plan = typed
             .into_optimized()
-            .map_err(prepare)?
-            .into_runnable()
+            .and_then(|m| m.into_runnable())
             .map_err(prepare)?;
         self.plans
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert((w, h), plan.clone());
-        Ok(plan)
+        Ok((plan, swapped))
     }
 
     /// Prepares (and keeps) the plan for working images of `width` × `height`, so the
