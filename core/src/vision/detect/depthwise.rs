@@ -137,31 +137,38 @@ impl Depthwise {
     }
 
     /// Convolves every plane of `input` (`planes` × `h` × `w`, channel = plane % C).
-    /// The loops are compiled for the widest vector unit the CPU has (AVX2 on x86, NEON
-    /// on ARM) and picked at run time.
     pub fn run(&self, input: &[f32], planes: usize, h: usize, w: usize) -> Vec<f32> {
+        let mut out = vec![0f32; planes * self.oh * self.ow];
+        self.run_into(input, (planes, h, w), &mut out);
+        out
+    }
+
+    /// [`Depthwise::run`] into `out` (`planes` × oh × ow). The loops are compiled for the
+    /// widest vector unit the CPU has (AVX2 on x86, NEON on ARM) and picked at run time.
+    pub fn run_into(&self, input: &[f32], shape: (usize, usize, usize), out: &mut [f32]) {
         struct Job<'a> {
             op: &'a Depthwise,
             input: &'a [f32],
             shape: (usize, usize, usize),
+            out: &'a mut [f32],
         }
         impl pulp::WithSimd for Job<'_> {
-            type Output = Vec<f32>;
+            type Output = ();
             #[inline(always)]
-            fn with_simd<S: pulp::Simd>(self, _: S) -> Vec<f32> {
-                let (planes, h, w) = self.shape;
-                self.op.run_here(self.input, planes, h, w)
+            fn with_simd<S: pulp::Simd>(self, _: S) {
+                self.op.run_here(self.input, self.shape, self.out)
             }
         }
         pulp::Arch::new().dispatch(Job {
             op: self,
             input,
-            shape: (planes, h, w),
+            shape,
+            out,
         })
     }
 
     #[inline(always)]
-    fn run_here(&self, input: &[f32], planes: usize, h: usize, w: usize) -> Vec<f32> {
+    fn run_here(&self, input: &[f32], (planes, h, w): (usize, usize, usize), out: &mut [f32]) {
         let (oh, ow, kw, s) = (self.oh, self.ow, self.kw, self.stride);
         // Each input row, zero-padded, is stored as `s` phases: phase p holds the padded
         // columns s·j + p. Tap kx of output column x reads padded column s·x + kx, which
@@ -171,11 +178,13 @@ impl Depthwise {
         let mut phases = vec![0f32; h * row_len];
         // Rows above and below the image read as zeros.
         let zeros = vec![0f32; row_len];
-        // Each output row is computed in a buffer that stays in cache and appended, so
-        // the output is written once (not zeroed first).
-        let mut out = Vec::with_capacity(planes * oh * ow);
-        let mut orow = vec![0f32; ow];
-        for (p, plane) in input.chunks_exact(h * w).enumerate().take(planes) {
+        let planes_out = out.chunks_exact_mut(oh * ow);
+        for (p, (plane, oplane)) in input
+            .chunks_exact(h * w)
+            .zip(planes_out)
+            .enumerate()
+            .take(planes)
+        {
             let c = p % self.channels;
             for (row, dst) in plane.chunks_exact(w).zip(phases.chunks_exact_mut(row_len)) {
                 split_phases(row, self.pad_left, s, dst);
@@ -191,7 +200,7 @@ impl Depthwise {
                 let start = (kx % s) * len + kx / s;
                 start..start + ow
             };
-            for oy in 0..oh {
+            for (oy, orow) in oplane.chunks_exact_mut(ow).enumerate() {
                 if (self.kh, kw) == (3, 3) {
                     let (r0, r1, r2) = (row(oy, 0), row(oy, 1), row(oy, 2));
                     let src = [
@@ -205,7 +214,7 @@ impl Depthwise {
                         &r2[tap(1)],
                         &r2[tap(2)],
                     ];
-                    row_3x3(&mut orow, &src, taps, self.bias[c]);
+                    row_3x3(orow, &src, taps, self.bias[c]);
                 } else {
                     orow.fill(self.bias[c]);
                     for (ky, ktaps) in taps.chunks_exact(kw).enumerate() {
@@ -224,10 +233,8 @@ impl Depthwise {
                         }
                     }
                 }
-                out.extend_from_slice(&orow);
             }
         }
-        out
     }
 }
 
@@ -326,8 +333,14 @@ impl EvalOp for Depthwise {
         );
         let planes = shape[..r - 2].iter().product::<usize>();
         let view = input.try_as_plain_ram()?;
-        let out = self.run(view.as_slice::<f32>()?, planes, h, w);
-        let out = tract_ndarray::ArrayD::from_shape_vec(&*self.output_shape(&shape), out)?;
+        // Written in place: a tensor converted from a Vec would be copied once more.
+        let mut out = Tensor::zero::<f32>(&self.output_shape(&shape))?;
+        let mut out_view = out.try_as_plain_ram_mut()?;
+        self.run_into(
+            view.as_slice::<f32>()?,
+            (planes, h, w),
+            out_view.as_slice_mut::<f32>()?,
+        );
         Ok(tvec!(out.into_tvalue()))
     }
 }

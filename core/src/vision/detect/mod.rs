@@ -648,10 +648,17 @@ impl FaceModel {
             ModelKind::YuNet => ([0.0; 3], 0.0),
             ModelKind::RetinaFace => (retinaface::MEAN_BGR, 0.0),
         };
-        let data = to_bgr_planar(img, pw, ph, mean, pad);
-        let input: Tensor = tract_ndarray::Array4::from_shape_vec((1, 3, ph, pw), data)
-            .map_err(|e| ModelError::Inference(e.to_string()))?
-            .into();
+        // Written straight into the tensor (one converted from a Vec is copied again).
+        let inference = |e: TractError| ModelError::Inference(e.to_string());
+        let mut input = Tensor::zero::<f32>(&[1, 3, ph, pw]).map_err(inference)?;
+        {
+            let mut view = input.try_as_plain_ram_mut().map_err(inference)?;
+            let data = view.as_slice_mut::<f32>().map_err(inference)?;
+            if pad != 0.0 {
+                data.fill(pad);
+            }
+            bgr_planar_into(img, (pw, ph), mean, data);
+        }
         let outputs = self
             .plan(pw, ph)?
             .run(tvec!(input.into()))
@@ -708,9 +715,15 @@ fn softmax_input(model: &InferenceModel, outlet: OutletId) -> Option<OutletId> {
 /// NCHW float planes in B, G, R order minus `mean`, padded to `pw` × `ph` with `pad`
 /// (after mean subtraction).
 pub fn to_bgr_planar(img: &Rgb, pw: usize, ph: usize, mean: [f32; 3], pad: f32) -> Vec<f32> {
+    let mut out = vec![pad; 3 * pw * ph];
+    bgr_planar_into(img, (pw, ph), mean, &mut out);
+    out
+}
+
+/// [`to_bgr_planar`] into `out` (3 × `ph` × `pw`), whose padding is already filled.
+fn bgr_planar_into(img: &Rgb, (pw, ph): (usize, usize), mean: [f32; 3], out: &mut [f32]) {
     let (w, h) = (img.width as usize, img.height as usize);
     let plane = pw * ph;
-    let mut out = vec![pad; 3 * plane];
     let (cols, rows) = (w.min(pw), h.min(ph));
     let (b, rest) = out.split_at_mut(plane);
     let (g, r) = rest.split_at_mut(plane);
@@ -727,7 +740,6 @@ pub fn to_bgr_planar(img: &Rgb, pw: usize, ph: usize, mean: [f32; 3], pad: f32) 
             *r = f32::from(p[0]) - mean[2];
         }
     }
-    out
 }
 
 #[cfg(test)]
