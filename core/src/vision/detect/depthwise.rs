@@ -30,6 +30,9 @@ pub struct Depthwise {
     /// One per channel.
     bias: Arc<Vec<f32>>,
     channels: usize,
+    /// Input rows and columns: the plan's, checked at each run.
+    ih: usize,
+    iw: usize,
     kh: usize,
     kw: usize,
     stride: usize,
@@ -43,9 +46,11 @@ pub struct Depthwise {
     leaky_slope: Option<f32>,
 }
 
-/// Where a convolution sits: kernel size, stride, padding before, output size.
+/// Where a convolution sits: input size, kernel size, stride, padding before, output size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Geometry {
+    /// Input rows and columns.
+    pub input: (usize, usize),
     pub kernel: (usize, usize),
     pub stride: usize,
     pub pad: (usize, usize),
@@ -77,12 +82,17 @@ impl Depthwise {
         geometry: Geometry,
     ) -> TractResult<Depthwise> {
         let Geometry {
+            input: (ih, iw),
             kernel: (kh, kw),
             stride,
             pad: (pad_top, pad_left),
             output: (oh, ow),
         } = geometry;
         ensure!(kh > 0 && kw > 0 && channels > 0, "empty depthwise kernel");
+        ensure!(
+            ih > 0 && iw > 0 && oh > 0 && ow > 0,
+            "empty depthwise plane: {geometry:?}"
+        );
         ensure!(stride == 1 || stride == 2, "depthwise stride {stride}");
         ensure!(
             kernel.len() == channels * kh * kw,
@@ -99,6 +109,8 @@ impl Depthwise {
             kernel: Arc::new(kernel),
             bias: Arc::new(bias),
             channels,
+            ih,
+            iw,
             kh,
             kw,
             stride,
@@ -120,6 +132,7 @@ impl Depthwise {
 
     pub fn geometry(&self) -> Geometry {
         Geometry {
+            input: (self.ih, self.iw),
             kernel: (self.kh, self.kw),
             stride: self.stride,
             pad: (self.pad_top, self.pad_left),
@@ -136,16 +149,18 @@ impl Depthwise {
         out
     }
 
-    /// Convolves every plane of `input` (`planes` × `h` × `w`, channel = plane % C).
-    pub fn run(&self, input: &[f32], planes: usize, h: usize, w: usize) -> Vec<f32> {
+    /// Convolves `planes` planes of `input` (each of the geometry's input size; channel =
+    /// plane % C).
+    pub fn run(&self, input: &[f32], planes: usize) -> Vec<f32> {
         let mut out = vec![0f32; planes * self.oh * self.ow];
-        self.run_into(input, (planes, h, w), &mut out);
+        self.run_into(input, planes, &mut out);
         out
     }
 
     /// [`Depthwise::run`] into `out` (`planes` × oh × ow). The loops are compiled for the
     /// widest vector unit the CPU has (AVX2 on x86, NEON on ARM) and picked at run time.
-    pub fn run_into(&self, input: &[f32], shape: (usize, usize, usize), out: &mut [f32]) {
+    pub fn run_into(&self, input: &[f32], planes: usize, out: &mut [f32]) {
+        let shape = (planes, self.ih, self.iw);
         struct Job<'a> {
             op: &'a Depthwise,
             input: &'a [f32],
@@ -327,9 +342,11 @@ impl EvalOp for Depthwise {
         let r = shape.len();
         let (c, h, w) = (shape[r - 3], shape[r - 2], shape[r - 1]);
         ensure!(
-            c == self.channels,
-            "{c} channels, op built for {}",
-            self.channels
+            (c, h, w) == (self.channels, self.ih, self.iw),
+            "input {c}×{h}×{w}, op built for {}×{}×{}",
+            self.channels,
+            self.ih,
+            self.iw
         );
         let planes = shape[..r - 2].iter().product::<usize>();
         let view = input.try_as_plain_ram()?;
@@ -338,7 +355,7 @@ impl EvalOp for Depthwise {
         let mut out_view = out.try_as_plain_ram_mut()?;
         self.run_into(
             view.as_slice::<f32>()?,
-            (planes, h, w),
+            planes,
             out_view.as_slice_mut::<f32>()?,
         );
         Ok(tvec!(out.into_tvalue()))
@@ -451,7 +468,12 @@ fn depthwise_for(
     let ishape = spec.data_format.shape(shape)?;
     let padding = spec.computed_padding(ishape.hw_dims());
     let oshape = spec.output_shape(shape)?;
+    let (ih, iw) = (ishape.hw_dims()[0], ishape.hw_dims()[1]);
+    if ih == 0 || iw == 0 {
+        return Ok(None);
+    }
     let geometry = Geometry {
+        input: (ih, iw),
         kernel: (kh, kw),
         stride,
         pad: (padding[0].pad_before, padding[1].pad_before),
@@ -497,6 +519,15 @@ mod tests {
         out
     }
 
+    /// The largest difference between two outputs of the same length.
+    fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
+        assert_eq!(a.len(), b.len());
+        a.iter()
+            .zip(b)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0f32, f32::max)
+    }
+
     fn values(n: usize, seed: u32) -> Vec<f32> {
         let mut s = seed;
         (0..n)
@@ -523,6 +554,7 @@ mod tests {
                 let oh = (h + 2 * pad - k) / stride + 1;
                 let ow = (w + 2 * pad - k) / stride + 1;
                 let geometry = Geometry {
+                    input: (h, w),
                     kernel: (k, k),
                     stride,
                     pad: (pad, pad),
@@ -530,14 +562,9 @@ mod tests {
                 };
                 let op = Depthwise::new(values(c * k * k, 7), values(c, 11), c, geometry).unwrap();
                 let input = values(2 * c * h * w, 3);
-                let got = op.run(&input, 2 * c, h, w);
+                let got = op.run(&input, 2 * c);
                 let want = reference(&op, &input, 2 * c, h, w);
-                assert_eq!(got.len(), want.len());
-                let worst = got
-                    .iter()
-                    .zip(&want)
-                    .map(|(a, b)| (a - b).abs())
-                    .fold(0f32, f32::max);
+                let worst = max_abs_diff(&got, &want);
                 assert!(worst < 1e-5, "{geometry:?} c{c} {h}×{w}: off by {worst}");
             }
         }
@@ -546,6 +573,7 @@ mod tests {
     #[test]
     fn bad_shapes_are_refused() {
         let geometry = Geometry {
+            input: (4, 4),
             kernel: (3, 3),
             stride: 2,
             pad: (1, 1),
@@ -558,6 +586,18 @@ mod tests {
             ..geometry
         };
         assert!(Depthwise::new(vec![0.0; 9], vec![], 1, stride_3).is_err());
+        let empty = Geometry {
+            input: (0, 4),
+            ..geometry
+        };
+        assert!(Depthwise::new(vec![0.0; 9], vec![], 1, empty).is_err());
+        // A plan's op refuses an input of another size instead of misreading it.
+        let op = Depthwise::new(vec![0.0; 9], vec![], 1, geometry).unwrap();
+        let wrong = Tensor::zero::<f32>(&[1, 1, 5, 4]).unwrap();
+        let err = op
+            .eval(&EvalContext::out_of_plan(), tvec!(wrong.into_tvalue()))
+            .unwrap_err();
+        assert!(err.to_string().contains("built for"), "{err}");
     }
 
     /// One-layer models: tract's own depthwise convolution and ours agree, landscape and
@@ -632,14 +672,9 @@ mod tests {
             // The LeakyRelu is gone with the convolution.
             assert_eq!(ours.nodes().len(), 2, "{ours}");
             let ours = run(ours, &input);
-            assert_eq!(ours.len(), theirs.len());
             // Some outputs are negative, so the slope is exercised.
             assert!(theirs.iter().any(|&v| v < 0.0));
-            let worst = ours
-                .iter()
-                .zip(&theirs)
-                .map(|(a, b)| (a - b).abs())
-                .fold(0f32, f32::max);
+            let worst = max_abs_diff(&ours, &theirs);
             assert!(worst < 1e-5, "{h}×{w} stride {stride}: off by {worst}");
         }
         let mut grouped = build(15, 20, 2, 2, false);

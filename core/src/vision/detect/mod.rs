@@ -168,7 +168,7 @@ pub(crate) fn choose_kernels() {
     });
 }
 
-pub fn parse(bytes: &[u8], rewrite: bool) -> Result<(InferenceModel, GraphRewrites), ModelError> {
+fn parse(bytes: &[u8], rewrite: bool) -> Result<(InferenceModel, GraphRewrites), ModelError> {
     choose_kernels();
     let onnx = tract_onnx::onnx()
         .with_ignore_value_info(true)
