@@ -809,6 +809,128 @@ mod tests {
         assert_eq!(merge_repeated_nodes(&mut g), 0);
     }
 
+    /// Sibling convolutions (one with a bias, one without) become one convolution and a
+    /// Split, with the same outputs; a grouped one and one with other attributes stay.
+    #[test]
+    fn sibling_convolutions_merge_into_one_with_the_same_outputs() {
+        use tract_onnx::pb::{
+            type_proto, AttributeProto, GraphProto, ModelProto, NodeProto, OperatorSetIdProto,
+            TensorProto, TypeProto, ValueInfoProto,
+        };
+        let values = |n: usize, seed: u32| -> Vec<f32> {
+            (0..n as u32)
+                .map(|i| ((i * 7 + seed * 13) % 17) as f32 / 8.0 - 1.0)
+                .collect()
+        };
+        let tensor = |name: &str, dims: Vec<i64>, seed: u32| TensorProto {
+            name: name.into(),
+            data_type: 1,
+            float_data: values(dims.iter().product::<i64>() as usize, seed),
+            dims,
+            ..Default::default()
+        };
+        let ints = |name: &str, v: &[i64]| AttributeProto {
+            name: name.into(),
+            r#type: 7,
+            ints: v.to_vec(),
+            ..Default::default()
+        };
+        let conv = |name: &str, inputs: &[&str], pads: i64, group: i64| NodeProto {
+            name: name.into(),
+            op_type: "Conv".into(),
+            input: inputs.iter().map(|s| s.to_string()).collect(),
+            output: vec![name.into()],
+            attribute: vec![
+                ints("kernel_shape", &[3, 3]),
+                ints("pads", &[pads; 4]),
+                AttributeProto {
+                    name: "group".into(),
+                    r#type: 2,
+                    i: group,
+                    ..Default::default()
+                },
+            ],
+            ..Default::default()
+        };
+        let value = |name: &str| ValueInfoProto {
+            name: name.into(),
+            ..Default::default()
+        };
+        let graph = GraphProto {
+            initializer: vec![
+                tensor("wa", vec![3, 2, 3, 3], 1),
+                tensor("ba", vec![3], 2),
+                tensor("wb", vec![2, 2, 3, 3], 3),
+                tensor("wg", vec![2, 1, 3, 3], 4),
+                tensor("wd", vec![2, 2, 3, 3], 5),
+            ],
+            node: vec![
+                conv("a", &["x", "wa", "ba"], 1, 1),
+                conv("g", &["x", "wg"], 1, 2), // grouped: stays
+                conv("b", &["x", "wb"], 1, 1), // no bias: merged with a
+                conv("d", &["x", "wd"], 0, 1), // other padding: stays
+            ],
+            input: vec![ValueInfoProto {
+                r#type: Some(TypeProto {
+                    value: Some(type_proto::Value::TensorType(type_proto::Tensor {
+                        elem_type: 1,
+                        shape: None,
+                    })),
+                    ..Default::default()
+                }),
+                ..value("x")
+            }],
+            output: ["a", "b", "g", "d"].map(value).to_vec(),
+            ..Default::default()
+        };
+        let model = |graph: GraphProto| ModelProto {
+            ir_version: 7,
+            opset_import: vec![OperatorSetIdProto {
+                domain: String::new(),
+                version: 11,
+            }],
+            graph: Some(graph),
+            ..Default::default()
+        };
+        let mut merged = graph.clone();
+        assert_eq!(merge_sibling_convs(&mut merged), 1);
+        let ops: Vec<&str> = merged.node.iter().map(|n| n.op_type.as_str()).collect();
+        assert_eq!(ops, ["Conv", "Split", "Conv", "Conv"]);
+        assert_eq!(merged.node[1].output, ["a", "b"]);
+        assert_eq!(merge_sibling_convs(&mut merged), 0, "nothing left to merge");
+        let run = |graph: GraphProto| -> Vec<Vec<f32>> {
+            let input = Tensor::from_shape(&[1, 2, 5, 6], &values(60, 6)).unwrap();
+            tract_onnx::onnx()
+                .model_for_proto_model(&model(graph))
+                .unwrap()
+                .with_input_fact(0, f32::fact([1, 2, 5, 6]).into())
+                .unwrap()
+                .into_optimized()
+                .unwrap()
+                .into_runnable()
+                .unwrap()
+                .run(tvec!(input.into()))
+                .unwrap()
+                .iter()
+                .map(|t| {
+                    t.try_as_plain_ram()
+                        .unwrap()
+                        .as_slice::<f32>()
+                        .unwrap()
+                        .to_vec()
+                })
+                .collect()
+        };
+        let (before, after) = (run(graph), run(merged));
+        assert_eq!(before.len(), 4);
+        for (x, y) in before.iter().zip(&after) {
+            assert_eq!(x.len(), y.len());
+            for (p, q) in x.iter().zip(y) {
+                assert!((p - q).abs() < 1e-5, "{p} vs {q}");
+            }
+        }
+    }
+
     #[test]
     fn not_a_model_fails_at_load() {
         assert!(matches!(
