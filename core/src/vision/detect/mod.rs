@@ -274,14 +274,12 @@ pub(crate) fn merge_repeated_nodes(graph: &mut tract_onnx::pb::GraphProto) -> us
                 None => i.clone(),
             })
             .collect();
-        let mut attributes: Vec<String> = node.attribute.iter().map(|a| format!("{a:?}")).collect();
-        attributes.sort();
         let key = format!(
             "{}\u{1}{}\u{1}{}\u{1}{}\u{1}{}",
             node.domain,
             node.op_type,
             inputs.join("\u{2}"),
-            attributes.join("\u{2}"),
+            attribute_key(&node),
             node.output.len()
         );
         match seen.entry(key) {
@@ -301,25 +299,44 @@ pub(crate) fn merge_repeated_nodes(graph: &mut tract_onnx::pb::GraphProto) -> us
     merged
 }
 
-/// The f32 values of initializer `t`, if it holds plain (not external) f32 data.
-fn f32_values(t: &tract_onnx::pb::TensorProto) -> Option<Vec<f32>> {
-    const FLOAT: i32 = 1;
-    if t.data_type != FLOAT || !t.external_data.is_empty() {
-        return None;
-    }
+/// ONNX's element type code for 32-bit floats.
+const ONNX_FLOAT: i32 = 1;
+
+/// A node's attributes as one string, the same whatever their order.
+fn attribute_key(node: &tract_onnx::pb::NodeProto) -> String {
+    let mut attributes: Vec<String> = node.attribute.iter().map(|a| format!("{a:?}")).collect();
+    attributes.sort();
+    attributes.join("\u{2}")
+}
+
+/// Whether initializer `t` holds plain (not external) f32 data, as many values as its
+/// dimensions say.
+fn holds_f32(t: &tract_onnx::pb::TensorProto) -> bool {
     let n = t
         .dims
         .iter()
-        .try_fold(1usize, |n, &d| n.checked_mul(usize::try_from(d).ok()?))?;
-    let v: Vec<f32> = if t.raw_data.is_empty() {
+        .try_fold(1usize, |n, &d| n.checked_mul(usize::try_from(d).ok()?));
+    let stored = if t.raw_data.is_empty() {
+        t.float_data.len()
+    } else {
+        t.raw_data.len() / 4
+    };
+    t.data_type == ONNX_FLOAT
+        && t.external_data.is_empty()
+        && t.raw_data.len().is_multiple_of(4)
+        && n == Some(stored)
+}
+
+/// The f32 values of an initializer that [`holds_f32`].
+fn f32_values(t: &tract_onnx::pb::TensorProto) -> Vec<f32> {
+    if t.raw_data.is_empty() {
         t.float_data.clone()
     } else {
         t.raw_data
             .chunks_exact(4)
             .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
             .collect()
-    };
-    (v.len() == n).then_some(v)
+    }
 }
 
 /// Convolutions that read the same input with the same attributes (group 1, weights and
@@ -347,22 +364,20 @@ pub(crate) fn merge_sibling_convs(graph: &mut tract_onnx::pb::GraphProto) -> usi
         }
         let grouped = n.attribute.iter().any(|a| a.name == "group" && a.i != 1);
         let w = &graph.initializer[*inits.get(&n.input[1])?];
-        if grouped || w.dims.len() < 3 || f32_values(w).is_none() {
+        if grouped || w.dims.len() < 3 || !holds_f32(w) {
             return None;
         }
         if let Some(b) = n.input.get(2).filter(|b| !b.is_empty()) {
             let b = &graph.initializer[*inits.get(b)?];
-            if b.dims.len() != 1 || b.dims[0] != w.dims[0] || f32_values(b).is_none() {
+            if b.dims.len() != 1 || b.dims[0] != w.dims[0] || !holds_f32(b) {
                 return None;
             }
         }
-        let mut attributes: Vec<String> = n.attribute.iter().map(|a| format!("{a:?}")).collect();
-        attributes.sort();
         Some(format!(
             "{}|{:?}|{}",
             n.input[0],
             &w.dims[1..],
-            attributes.join(",")
+            attribute_key(n)
         ))
     };
     let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
@@ -397,11 +412,9 @@ pub(crate) fn merge_sibling_convs(graph: &mut tract_onnx::pb::GraphProto) -> usi
             let n = &graph.node[m];
             let w = &graph.initializer[inits[&n.input[1]]];
             let out = w.dims[0];
-            weights.extend(f32_values(w).unwrap_or_default());
+            weights.extend(f32_values(w));
             match n.input.get(2).filter(|b| !b.is_empty()) {
-                Some(b) => {
-                    biases.extend(f32_values(&graph.initializer[inits[b]]).unwrap_or_default())
-                }
+                Some(b) => biases.extend(f32_values(&graph.initializer[inits[b]])),
                 None => biases.extend(std::iter::repeat_n(0.0, out as usize)),
             }
             sizes.push(out);
@@ -414,7 +427,7 @@ pub(crate) fn merge_sibling_convs(graph: &mut tract_onnx::pb::GraphProto) -> usi
             new_inits.push(TensorProto {
                 name: format!("{name}/{suffix}"),
                 dims,
-                data_type: 1, // FLOAT
+                data_type: ONNX_FLOAT,
                 float_data: values,
                 ..Default::default()
             });
@@ -493,7 +506,7 @@ fn upsample_by_constant_scales(proto: &mut tract_onnx::pb::ModelProto) -> usize 
         graph.initializer.push(tract_onnx::pb::TensorProto {
             name: SCALES.to_string(),
             dims: vec![4],
-            data_type: 1, // FLOAT
+            data_type: ONNX_FLOAT,
             float_data: vec![1.0, 1.0, 2.0, 2.0],
             ..Default::default()
         });
@@ -556,7 +569,7 @@ impl FaceModel {
                 .ok_or_else(|| ModelError::Prepare("softmax moved".into()))?;
             model.select_output_outlets(&outputs).map_err(prepare)?;
         }
-        let fm = FaceModel {
+        let mut fm = FaceModel {
             kind,
             sha256,
             model: Arc::new(model),
@@ -566,14 +579,14 @@ impl FaceModel {
             own_depthwise: rewrite,
             plans: Arc::default(),
         };
-        let (_, swapped) = fm.plan_counted(320, 320)?;
-        Ok(FaceModel {
-            rewrites: GraphRewrites {
-                own_depthwise: swapped,
-                ..fm.rewrites
-            },
-            ..fm
-        })
+        let plan = fm.plan(320, 320)?;
+        fm.rewrites.own_depthwise = plan
+            .model()
+            .nodes()
+            .iter()
+            .filter(|n| n.op_is::<depthwise::Depthwise>())
+            .count();
+        Ok(fm)
     }
 
     pub fn kind(&self) -> ModelKind {
@@ -591,19 +604,13 @@ impl FaceModel {
     }
 
     fn plan(&self, w: usize, h: usize) -> Result<Plan, ModelError> {
-        self.plan_counted(w, h).map(|(plan, _)| plan)
-    }
-
-    /// The plan for `w`×`h` inputs, and how many convolutions a new plan gave to
-    /// [`depthwise::Depthwise`] (0 for a cached one).
-    fn plan_counted(&self, w: usize, h: usize) -> Result<(Plan, usize), ModelError> {
         if let Some(p) = self
             .plans
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .get(&(w, h))
         {
-            return Ok((p.clone(), 0));
+            return Ok(p.clone());
         }
         let prepare = |e: TractError| ModelError::Prepare(e.to_string());
         let mut typed = (*self.model)
@@ -612,11 +619,9 @@ impl FaceModel {
             .and_then(|m| m.into_typed())
             .and_then(|m| m.into_decluttered())
             .map_err(prepare)?;
-        let swapped = if self.own_depthwise {
-            depthwise::replace_depthwise(&mut typed).map_err(prepare)?
-        } else {
-            0
-        };
+        if self.own_depthwise {
+            depthwise::replace_depthwise(&mut typed).map_err(prepare)?;
+        }
         let plan = typed
             .into_optimized()
             .and_then(|m| m.into_runnable())
@@ -625,7 +630,7 @@ impl FaceModel {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert((w, h), plan.clone());
-        Ok((plan, swapped))
+        Ok(plan)
     }
 
     /// Prepares (and keeps) the plan for working images of `width` × `height`, so the
