@@ -30,18 +30,9 @@ pub struct Depthwise {
     /// One per channel.
     bias: Arc<Vec<f32>>,
     channels: usize,
-    /// Input rows and columns: the plan's, checked at each run.
-    ih: usize,
-    iw: usize,
-    kh: usize,
-    kw: usize,
-    stride: usize,
-    /// Zero padding before the first row / column.
-    pad_top: usize,
-    pad_left: usize,
-    /// Output rows and columns.
-    oh: usize,
-    ow: usize,
+    /// Input and output sizes, kernel, stride, padding; the input size is the plan's,
+    /// checked at each run.
+    geo: Geometry,
     /// A LeakyRelu applied to the output (its slope for negative values), fused in.
     leaky_slope: Option<f32>,
 }
@@ -62,7 +53,7 @@ pub struct Geometry {
 impl PartialEq for Depthwise {
     fn eq(&self, other: &Self) -> bool {
         let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-        self.geometry() == other.geometry()
+        self.geo == other.geo
             && self.channels == other.channels
             && bits(&self.kernel) == bits(&other.kernel)
             && bits(&self.bias) == bits(&other.bias)
@@ -85,7 +76,7 @@ impl Depthwise {
             input: (ih, iw),
             kernel: (kh, kw),
             stride,
-            pad: (pad_top, pad_left),
+            pad: _,
             output: (oh, ow),
         } = geometry;
         ensure!(kh > 0 && kw > 0 && channels > 0, "empty depthwise kernel");
@@ -109,15 +100,7 @@ impl Depthwise {
             kernel: Arc::new(kernel),
             bias: Arc::new(bias),
             channels,
-            ih,
-            iw,
-            kh,
-            kw,
-            stride,
-            pad_top,
-            pad_left,
-            oh,
-            ow,
+            geo: geometry,
             leaky_slope: None,
         })
     }
@@ -130,29 +113,19 @@ impl Depthwise {
         }
     }
 
-    pub fn geometry(&self) -> Geometry {
-        Geometry {
-            input: (self.ih, self.iw),
-            kernel: (self.kh, self.kw),
-            stride: self.stride,
-            pad: (self.pad_top, self.pad_left),
-            output: (self.oh, self.ow),
-        }
-    }
-
     /// Output shape for an input of `shape` (`[.., C, H, W]`).
     fn output_shape<D: Clone + From<usize>>(&self, shape: &[D]) -> TVec<D> {
         let mut out: TVec<D> = shape.into();
         let r = out.len();
-        out[r - 2] = self.oh.into();
-        out[r - 1] = self.ow.into();
+        out[r - 2] = self.geo.output.0.into();
+        out[r - 1] = self.geo.output.1.into();
         out
     }
 
     /// Convolves `planes` planes of `input` (each of the geometry's input size; channel =
     /// plane % C).
     pub fn run(&self, input: &[f32], planes: usize) -> Vec<f32> {
-        let mut out = vec![0f32; planes * self.oh * self.ow];
+        let mut out = vec![0f32; planes * self.geo.output.0 * self.geo.output.1];
         self.run_into(input, planes, &mut out);
         out
     }
@@ -160,7 +133,7 @@ impl Depthwise {
     /// [`Depthwise::run`] into `out` (`planes` × oh × ow). The loops are compiled for the
     /// widest vector unit the CPU has (AVX2 on x86, NEON on ARM) and picked at run time.
     pub fn run_into(&self, input: &[f32], planes: usize, out: &mut [f32]) {
-        let shape = (planes, self.ih, self.iw);
+        let shape = (planes, self.geo.input.0, self.geo.input.1);
         struct Job<'a> {
             op: &'a Depthwise,
             input: &'a [f32],
@@ -184,7 +157,12 @@ impl Depthwise {
 
     #[inline(always)]
     fn run_here(&self, input: &[f32], (planes, h, w): (usize, usize, usize), out: &mut [f32]) {
-        let (oh, ow, kw, s) = (self.oh, self.ow, self.kw, self.stride);
+        let (oh, ow, kw, s) = (
+            self.geo.output.0,
+            self.geo.output.1,
+            self.geo.kernel.1,
+            self.geo.stride,
+        );
         // Each input row, zero-padded, is stored as `s` phases: phase p holds the padded
         // columns s·j + p. Tap kx of output column x reads padded column s·x + kx, which
         // is phase kx % s at index x + kx / s: a contiguous run of `ow` values.
@@ -202,12 +180,12 @@ impl Depthwise {
         {
             let c = p % self.channels;
             for (row, dst) in plane.chunks_exact(w).zip(phases.chunks_exact_mut(row_len)) {
-                split_phases(row, self.pad_left, s, dst);
+                split_phases(row, self.geo.pad.1, s, dst);
             }
-            let taps = &self.kernel[c * self.kh * kw..(c + 1) * self.kh * kw];
+            let taps = &self.kernel[c * self.geo.kernel.0 * kw..(c + 1) * self.geo.kernel.0 * kw];
             let row = |oy: usize, ky: usize| -> &[f32] {
                 (s * oy + ky)
-                    .checked_sub(self.pad_top)
+                    .checked_sub(self.geo.pad.0)
                     .filter(|&iy| iy < h)
                     .map_or(&zeros[..], |iy| &phases[iy * row_len..(iy + 1) * row_len])
             };
@@ -216,7 +194,7 @@ impl Depthwise {
                 start..start + ow
             };
             for (oy, orow) in oplane.chunks_exact_mut(ow).enumerate() {
-                if (self.kh, kw) == (3, 3) {
+                if (self.geo.kernel.0, kw) == (3, 3) {
                     let (r0, r1, r2) = (row(oy, 0), row(oy, 1), row(oy, 2));
                     let src = [
                         &r0[tap(0)],
@@ -274,10 +252,10 @@ fn row_3x3(out: &mut [f32], src: &[&[f32]; 9], k: &[f32], bias: f32) {
 fn split_phases(row: &[f32], pad: usize, s: usize, dst: &mut [f32]) {
     let len = dst.len() / s;
     if s == 1 {
-        let inside = row.len().min(len.saturating_sub(pad));
-        dst[..pad.min(len)].fill(0.0);
-        dst[pad.min(len)..pad.min(len) + inside].copy_from_slice(&row[..inside]);
-        dst[pad.min(len) + inside..].fill(0.0);
+        let (start, inside) = (pad.min(len), row.len().min(len.saturating_sub(pad)));
+        dst[..start].fill(0.0);
+        dst[start..start + inside].copy_from_slice(&row[..inside]);
+        dst[start + inside..].fill(0.0);
         return;
     }
     let (even, odd) = dst.split_at_mut(len);
@@ -316,11 +294,11 @@ impl Op for Depthwise {
         Ok(vec![format!(
             "{} channels, kernel {}×{}, stride {}, pad {}/{}, leaky relu {:?}",
             self.channels,
-            self.kh,
-            self.kw,
-            self.stride,
-            self.pad_top,
-            self.pad_left,
+            self.geo.kernel.0,
+            self.geo.kernel.1,
+            self.geo.stride,
+            self.geo.pad.0,
+            self.geo.pad.1,
             self.leaky_slope
         )])
     }
@@ -342,11 +320,11 @@ impl EvalOp for Depthwise {
         let r = shape.len();
         let (c, h, w) = (shape[r - 3], shape[r - 2], shape[r - 1]);
         ensure!(
-            (c, h, w) == (self.channels, self.ih, self.iw),
+            (c, h, w) == (self.channels, self.geo.input.0, self.geo.input.1),
             "input {c}×{h}×{w}, op built for {}×{}×{}",
             self.channels,
-            self.ih,
-            self.iw
+            self.geo.input.0,
+            self.geo.input.1
         );
         let planes = shape[..r - 2].iter().product::<usize>();
         let view = input.try_as_plain_ram()?;
@@ -371,7 +349,8 @@ impl TypedOp for Depthwise {
 
     fn cost(&self, inputs: &[&TypedFact]) -> TractResult<TVec<(Cost, TDim)>> {
         let planes: TDim = inputs[0].shape.iter().rev().skip(2).product();
-        let per_plane = self.oh * self.ow * self.kh * self.kw;
+        let per_plane =
+            self.geo.output.0 * self.geo.output.1 * self.geo.kernel.0 * self.geo.kernel.1;
         Ok(tvec!((Cost::FMA(f32::datum_type()), planes * per_plane)))
     }
 
@@ -494,25 +473,26 @@ mod tests {
 
     /// Direct definition: zero padding, the op's stride.
     fn reference(op: &Depthwise, input: &[f32], planes: usize, h: usize, w: usize) -> Vec<f32> {
-        let s = op.stride;
-        let mut out = vec![0f32; planes * op.oh * op.ow];
+        let s = op.geo.stride;
+        let mut out = vec![0f32; planes * op.geo.output.0 * op.geo.output.1];
         for p in 0..planes {
             let c = p % op.channels;
-            for oy in 0..op.oh {
-                for ox in 0..op.ow {
+            for oy in 0..op.geo.output.0 {
+                for ox in 0..op.geo.output.1 {
                     let mut sum = op.bias[c] as f64;
-                    for ky in 0..op.kh {
-                        for kx in 0..op.kw {
-                            let iy = (s * oy + ky) as isize - op.pad_top as isize;
-                            let ix = (s * ox + kx) as isize - op.pad_left as isize;
+                    for ky in 0..op.geo.kernel.0 {
+                        for kx in 0..op.geo.kernel.1 {
+                            let iy = (s * oy + ky) as isize - op.geo.pad.0 as isize;
+                            let ix = (s * ox + kx) as isize - op.geo.pad.1 as isize;
                             if iy < 0 || ix < 0 || iy >= h as isize || ix >= w as isize {
                                 continue;
                             }
                             let v = input[p * h * w + iy as usize * w + ix as usize];
-                            sum += (op.kernel[(c * op.kh + ky) * op.kw + kx] * v) as f64;
+                            sum += (op.kernel[(c * op.geo.kernel.0 + ky) * op.geo.kernel.1 + kx]
+                                * v) as f64;
                         }
                     }
-                    out[(p * op.oh + oy) * op.ow + ox] = sum as f32;
+                    out[(p * op.geo.output.0 + oy) * op.geo.output.1 + ox] = sum as f32;
                 }
             }
         }
