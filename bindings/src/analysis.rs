@@ -47,8 +47,15 @@ pub struct AnalysisSummary {
     pub analysed: u64,
     pub failed: u64,
     pub faces: u64,
-    /// Host photos whose pixels only the app can provide (no readable file).
+    /// Host photos without a readable file that waited because no pixel source was set
+    /// (0 with one).
     pub need_host_pixels: u64,
+    /// Host photos the pixel source could not hand over, by reason (`gone`,
+    /// `not_downloaded`, `permission_denied`, `busy`, `host_error`); `not_downloaded`
+    /// and `busy` are asked for again by the next analysis.
+    pub host_unavailable: std::collections::HashMap<String, u64>,
+    /// Host records completed (capture time, place, size) from the original's bytes.
+    pub metadata_filled: u64,
     pub duplicate_groups: u64,
     pub timed_out: u64,
     /// Faces given a descriptor, and people after grouping (0 without an embedder).
@@ -63,6 +70,8 @@ impl From<core::analysis::AnalyzeReport> for AnalysisSummary {
             failed: r.failed,
             faces: r.faces,
             need_host_pixels: r.need_host_pixels,
+            host_unavailable: r.host_unavailable.into_iter().collect(),
+            metadata_filled: r.metadata_filled,
             duplicate_groups: r.duplicate_groups,
             timed_out: r.timed_out,
             faces_described: 0,

@@ -1,12 +1,8 @@
 //! Collage layouts, rendering and recap stories for apps.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
-use keepsake_core as core;
 use keepsake_core::collage as col;
-
-use crate::analysis::ListenerError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum CollageTemplate {
@@ -87,21 +83,6 @@ pub struct CollageImage {
     pub failed_assets: Vec<String>,
 }
 
-/// Upright RGBA pixels the app decoded (HEIC, platform thumbnails), rows top to bottom.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct HostPixels {
-    pub width: u32,
-    pub height: u32,
-    pub rgba: Vec<u8>,
-}
-
-/// Implemented by apps whose photos have no file path (content:// URIs, PhotoKit):
-/// pixels of `asset_id` with a long side of at least `long_side` (or the whole photo).
-#[uniffi::export(with_foreign)]
-pub trait PixelProvider: Send + Sync {
-    fn pixels(&self, asset_id: String, long_side: u32) -> Result<HostPixels, ListenerError>;
-}
-
 pub(crate) fn options(o: &CollageOptions) -> col::LayoutOptions {
     col::LayoutOptions {
         size: o.size,
@@ -176,30 +157,5 @@ pub(crate) fn image(r: col::Rendered, names: &HashMap<i64, String>) -> CollageIm
         width: r.width,
         height: r.height,
         failed_assets: r.failures.iter().map(|f| name(f.asset_id, names)).collect(),
-    }
-}
-
-/// The app's provider as the core's pixel source.
-pub(crate) struct Provided {
-    pub provider: Arc<dyn PixelProvider>,
-    pub names: HashMap<i64, String>,
-}
-
-impl col::PixelSource for Provided {
-    fn pixels(
-        &self,
-        asset_id: i64,
-        long_side: u32,
-    ) -> Result<core::vision::decode::Decoded, core::vision::decode::DecodeError> {
-        let id = name(asset_id, &self.names);
-        let px = self
-            .provider
-            .pixels(id, long_side)
-            .map_err(|_| core::vision::decode::DecodeError::Corrupt("host_pixels"))?;
-        let opts = core::vision::decode::DecodeOptions {
-            long_side,
-            ..Default::default()
-        };
-        core::vision::decode::from_rgba(px.width, px.height, &px.rgba, Some(1), &opts)
     }
 }

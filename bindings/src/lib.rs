@@ -7,6 +7,7 @@ mod analysis;
 mod collage;
 mod logging;
 mod people;
+mod pixels;
 mod suggest;
 mod types;
 
@@ -20,9 +21,10 @@ pub use analysis::{
 };
 pub use collage::{
     CanvasShape, CollageCell, CollageImage, CollageLayout, CollageOptions, CollageTemplate,
-    HostPixels, ImageFormat, PixelProvider,
+    ImageFormat,
 };
 pub use logging::{install_logger, LogLevel, LogSink};
+pub use pixels::{PixelAnswer, PixelError, PixelRequest, PixelSource};
 pub use suggest::{
     Chapter, Moment, Reason, SpecialDate, SpecialDateKind, Suggestion, SuggestionKind, TitlePart,
     Trip,
@@ -187,15 +189,24 @@ impl Keepsake {
         Ok(collage::layout(&l, &store.source_ids()?))
     }
 
-    /// Renders a suggestion's collage. Photos are read from their files, or from
-    /// `pixels` when the app passes a provider (content:// and PhotoKit assets).
+    /// Sets (or, with `null`, removes) the app's pixel source for photos without a
+    /// readable file: analysis, the people pass, collages and stories ask it. Without
+    /// one, such photos wait (`need_host_pixels`).
+    pub fn set_pixel_source(&self, source: Option<Arc<dyn PixelSource>>) -> Result<(), ApiError> {
+        self.store()?.set_pixel_source(
+            source.map(|s| Arc::new(pixels::Adapter(s)) as Arc<dyn core::pixels::PixelSource>),
+        );
+        Ok(())
+    }
+
+    /// Renders a suggestion's collage: photos from their files, or from the app's pixel
+    /// source (`set_pixel_source`) for content:// and PhotoKit assets.
     pub fn render_collage(
         &self,
         suggestion_id: String,
         now_ms: i64,
         options: CollageOptions,
         format: ImageFormat,
-        pixels: Option<Arc<dyn PixelProvider>>,
     ) -> Result<CollageImage, ApiError> {
         let store = self.store()?;
         let names = store.source_ids()?;
@@ -204,17 +215,7 @@ impl Keepsake {
             format: collage::format(format),
             ..Default::default()
         };
-        let cancel = core::CancelToken::new();
-        let rendered = match pixels {
-            Some(provider) => {
-                let source = collage::Provided {
-                    provider,
-                    names: names.clone(),
-                };
-                store.render_layout(&layout, Some(&source), &render, &cancel)?
-            }
-            None => store.render_layout(&layout, None, &render, &cancel)?,
-        };
+        let rendered = store.render_layout(&layout, &render, &core::CancelToken::new())?;
         Ok(collage::image(rendered, &names))
     }
 
@@ -226,10 +227,9 @@ impl Keepsake {
         now_ms: i64,
         options: CollageOptions,
         format: ImageFormat,
-        pixels: Option<Arc<dyn PixelProvider>>,
         path: String,
     ) -> Result<CollageImage, ApiError> {
-        let mut image = self.render_collage(suggestion_id, now_ms, options, format, pixels)?;
+        let mut image = self.render_collage(suggestion_id, now_ms, options, format)?;
         let tmp = format!("{path}.part");
         std::fs::write(&tmp, &image.bytes)
             .and_then(|()| std::fs::rename(&tmp, &path))

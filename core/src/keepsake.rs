@@ -9,13 +9,14 @@ use serde::Serialize;
 
 use crate::clock::{Clock, DeviceZone, SystemClock};
 use crate::collage;
-use crate::index::{assets, meta, Db};
+use crate::index::{assets, location, meta, Db};
 use crate::library::records::{self, HostRecord, RecordError};
 use crate::library::scan::{self, ScanOptions, ScanReport};
 use crate::library::sync::{Job, Listed, Removal};
 use crate::library::window::{self, RecentWindow};
 use crate::library::{dates, Origin, StoredAsset, SyncReport};
 use crate::moments::{self, Moment, MomentParams, Photo};
+use crate::pixels::{AssetPixels, PixelSource};
 use crate::privacy::{self, ConsentState, PurgeReport, Scope};
 use crate::progress::{CancelToken, ProgressListener};
 use crate::suggest::{self, SpecialDate, Suggestion};
@@ -67,13 +68,23 @@ pub struct RecordsReport {
 }
 
 /// The Keepsake store.
-#[derive(Debug)]
 pub struct Keepsake {
     db: Db,
     zone: DeviceZone,
     clock: Arc<dyn Clock>,
     /// Cached suggestion state: a new day of photos recomputes only what it touches.
     engine: std::sync::Mutex<suggest::Engine>,
+    /// The app's pixels of photos without a readable file.
+    pixel_source: std::sync::RwLock<Option<Arc<dyn PixelSource>>>,
+}
+
+impl std::fmt::Debug for Keepsake {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keepsake")
+            .field("zone", &self.zone)
+            .field("pixel_source", &self.source().is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 const ZONE_KEY: &str = "device_zone";
@@ -86,7 +97,6 @@ fn timeline_photos(conn: &rusqlite::Connection) -> Result<Vec<Photo>> {
         .collect())
 }
 const HOME_KEY: &str = "user_home";
-pub(crate) const FOLDER_ROOT_KEY: &str = "folder_root";
 
 impl Keepsake {
     /// Opens (or creates) the store at `path`. A new store has no consent.
@@ -97,6 +107,7 @@ impl Keepsake {
             zone: config.zone,
             clock: config.clock,
             engine: Default::default(),
+            pixel_source: Default::default(),
         };
         store.apply_zone()?;
         Ok(store)
@@ -187,7 +198,7 @@ impl Keepsake {
         let report = scan::scan(&job, root, self.zone, options)?;
         // Analysis reads the files again: remember where they are (on the device only).
         if let Some(root) = root.canonicalize().ok().as_deref().and_then(Path::to_str) {
-            self.db.write(|tx| meta::set(tx, FOLDER_ROOT_KEY, root))?;
+            self.db.write(|tx| location::set_folder_root(tx, root))?;
         }
         self.audit_index(&report.sync)?;
         Ok(report)
@@ -357,7 +368,15 @@ impl Keepsake {
     ) -> Result<crate::people::PeopleReport> {
         self.require_consent(Scope::Faces)?;
         let now = self.now().timestamp_millis();
-        let outcome = crate::people::run(&self.db, embedder, options, now, listener, cancel);
+        let outcome = crate::people::run(
+            &self.db,
+            self.source(),
+            embedder,
+            options,
+            now,
+            listener,
+            cancel,
+        );
         match &outcome {
             Ok(r) => {
                 let detail = format!(
@@ -830,9 +849,13 @@ impl Keepsake {
         let window = self.recent_window(crate::library::window::DEFAULT_DAYS)?;
         let outcome = crate::analysis::run(
             &self.db,
+            self.source(),
             model,
-            window.start,
-            self.now(),
+            crate::analysis::When {
+                zone: self.zone,
+                recent_start: window.start,
+                now: self.now(),
+            },
             options,
             listener,
             cancel,
@@ -862,10 +885,21 @@ impl Keepsake {
             .last_run()
     }
 
-    /// Dismisses a suggestion: it does not come back with the same content.
+    /// Dismisses a suggestion: what it is about (that trip, that month…) is not
+    /// suggested again, whatever photos arrive in it, until it is un-dismissed.
     pub fn dismiss_suggestion(&self, id: &str) -> Result<()> {
         let now = self.now().timestamp_millis();
         self.db.write(|tx| suggest::store::dismiss(tx, id, now))
+    }
+
+    /// Takes a dismissal back; false when the id was not dismissed.
+    pub fn undismiss_suggestion(&self, id: &str) -> Result<bool> {
+        self.db.write(|tx| suggest::store::undismiss(tx, id))
+    }
+
+    /// Ids of the dismissed suggestions, most recent first.
+    pub fn dismissed_suggestions(&self) -> Result<Vec<String>> {
+        self.db.read(suggest::store::dismissed)
     }
 
     /// Hides (or shows again) a photo from every suggestion, by its source id.
@@ -913,10 +947,12 @@ impl Keepsake {
             .collect())
     }
 
-    /// The suggestion with this id at `now` (the clock's when `None`). Needs the
-    /// `suggestions` consent.
+    /// The suggestion with this id at `now` (the clock's when `None`) — any id a listing
+    /// gave, monthly recaps asked for by month included (the id names the month).
+    /// Needs the `suggestions` consent.
     pub fn suggestion(&self, id: &str, now: Option<DateTime<Utc>>) -> Result<Suggestion> {
-        self.suggestions(now, &[])?
+        let months: Vec<(i32, u32)> = suggest::month_of(id).into_iter().collect();
+        self.suggestions(now, &months)?
             .into_iter()
             .find(|s| s.id == id)
             .ok_or(Error::NotFound("suggestion"))
@@ -927,14 +963,14 @@ impl Keepsake {
     fn suggestion_photos(
         &self,
         s: &Suggestion,
-    ) -> Result<(Vec<collage::LayoutPhoto>, collage::FileSource)> {
+    ) -> Result<(Vec<collage::LayoutPhoto>, AssetPixels)> {
         let mut ids = vec![s.cover];
         ids.extend(s.assets.iter().copied().filter(|id| *id != s.cover));
-        let (photos, files) = self.db.read(|c| collage::store::photos(c, &ids))?;
+        let (photos, pixels) = self.db.read(|c| collage::store::photos(c, &ids))?;
         if photos.is_empty() {
             return Err(Error::NotFound("the suggestion's photos"));
         }
-        Ok((photos, files))
+        Ok((photos, pixels.with_source(self.source())))
     }
 
     /// The collage layout of a suggestion, for apps that draw it themselves.
@@ -949,10 +985,9 @@ impl Keepsake {
         collage::layout(&photos, opts)
     }
 
-    /// Lays out and renders a suggestion's collage from the photos' files. Photos
-    /// without a readable file (host assets) get a placeholder and are reported: apps
-    /// holding such photos render with [`render_layout`](Self::render_layout) and their
-    /// own pixel source.
+    /// Lays out and renders a suggestion's collage: photos' files, and the app's
+    /// [`PixelSource`] for photos only it has. A photo whose pixels cannot be had gets a
+    /// placeholder and is reported.
     pub fn render_collage(
         &self,
         suggestion_id: &str,
@@ -962,30 +997,39 @@ impl Keepsake {
         cancel: &CancelToken,
     ) -> Result<(collage::Layout, collage::Rendered)> {
         let s = self.suggestion(suggestion_id, now)?;
-        let (photos, files) = self.suggestion_photos(&s)?;
+        let (photos, pixels) = self.suggestion_photos(&s)?;
         let layout = collage::layout(&photos, layout_opts)?;
-        let rendered = collage::render(&layout, &files, render_opts, cancel)?;
+        let rendered = collage::render(&layout, &pixels, render_opts, cancel)?;
         Ok((layout, rendered))
     }
 
-    /// Renders a layout with pixels from `source`, or from the photos' files when `None`.
-    /// Needs the `suggestions` consent (collages are derived from the photos).
+    /// Renders a layout (from [`collage_layout`](Self::collage_layout)) with the photos'
+    /// files and the app's [`PixelSource`]. Needs the `suggestions` consent (collages
+    /// are derived from the photos).
     pub fn render_layout(
         &self,
         layout: &collage::Layout,
-        source: Option<&dyn collage::PixelSource>,
         opts: &collage::RenderOptions,
         cancel: &CancelToken,
     ) -> Result<collage::Rendered> {
         self.require_consent(Scope::Suggestions)?;
-        match source {
-            Some(source) => collage::render(layout, source, opts, cancel),
-            None => {
-                let ids: Vec<i64> = layout.cells.iter().map(|c| c.asset_id).collect();
-                let (_, files) = self.db.read(|c| collage::store::photos(c, &ids))?;
-                collage::render(layout, &files, opts, cancel)
-            }
-        }
+        let ids: Vec<i64> = layout.cells.iter().map(|c| c.asset_id).collect();
+        let (_, pixels) = self.db.read(|c| collage::store::photos(c, &ids))?;
+        collage::render(layout, &pixels.with_source(self.source()), opts, cancel)
+    }
+
+    /// Sets (or, with `None`, removes) the app's source of pixels for photos without a
+    /// readable file (MediaStore, PhotoKit): analysis, the people pass, collages and
+    /// stories ask it. Without one, such photos wait (`need_host_pixels`).
+    pub fn set_pixel_source(&self, source: Option<Arc<dyn PixelSource>>) {
+        *self.pixel_source.write().unwrap_or_else(|e| e.into_inner()) = source;
+    }
+
+    fn source(&self) -> Option<Arc<dyn PixelSource>> {
+        self.pixel_source
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// The recap story of a suggestion, for the app to animate.

@@ -20,6 +20,7 @@ pub mod library;
 pub mod metadata;
 pub mod moments;
 pub mod people;
+pub mod pixels;
 pub mod privacy;
 pub mod progress;
 pub mod suggest;

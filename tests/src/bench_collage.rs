@@ -7,9 +7,9 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use keepsake_core::collage::{
-    self, render::needed_long_side, FileSource, LayoutOptions, LayoutPhoto, OutputFormat,
-    PixelSource, RenderOptions,
+    self, render::needed_long_side, LayoutOptions, LayoutPhoto, OutputFormat, RenderOptions,
 };
+use keepsake_core::pixels::AssetPixels;
 use keepsake_core::vision::decode::Hint;
 use keepsake_core::vision::orient;
 use keepsake_core::CancelToken;
@@ -33,7 +33,7 @@ pub fn run(dir: &Path, size: u32, runs: usize) -> Result<ExitCode, Box<dyn std::
         .into());
     }
     files.truncate(9);
-    let mut source = FileSource::new();
+    let mut source = AssetPixels::new();
     let mut photos = Vec::new();
     let mut bytes = 0;
     for (i, path) in files.iter().enumerate() {
@@ -44,7 +44,7 @@ pub fn run(dir: &Path, size: u32, runs: usize) -> Result<ExitCode, Box<dyn std::
         let orientation = probe.exif.orientation.unwrap_or(1);
         let (width, height) = orient::upright_size(w, h, orientation);
         bytes += std::fs::metadata(path)?.len();
-        source.insert(
+        source.insert_file(
             i as i64,
             path.clone(),
             Hint {

@@ -139,6 +139,18 @@ pub enum Command {
         /// Worker threads (default: one per core).
         #[arg(long, default_value_t = 0)]
         threads: usize,
+        /// Play host: pixels of host records come from this JSON Lines map
+        /// (`{"id": "<record id>", "path": "<file>"}`), as an app's pixel source.
+        #[arg(long, value_name = "MAP.jsonl")]
+        host_pixels: Option<PathBuf>,
+        /// How the played host answers: the original's bytes, or RGBA it decoded.
+        #[arg(
+            long,
+            value_name = "encoded|rgba",
+            default_value = "encoded",
+            requires = "host_pixels"
+        )]
+        host_pixels_mode: String,
         #[arg(long)]
         json: bool,
     },
@@ -749,9 +761,17 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             no_people,
             size,
             threads,
+            host_pixels,
+            host_pixels_mode,
             json,
         } => {
             let store = open(&args)?;
+            if let Some(map) = host_pixels {
+                let mode = keepsake_harness::host::Mode::parse(host_pixels_mode)
+                    .ok_or("--host-pixels-mode takes encoded or rgba")?;
+                let host = keepsake_harness::host::FileHost::from_map(map, mode)?;
+                store.set_pixel_source(Some(std::sync::Arc::new(host)));
+            }
             let model = match model
                 .clone()
                 .or_else(|| default_model().filter(|_| !no_faces))
@@ -790,7 +810,7 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 println!("{v}");
                 return Ok(ExitCode::SUCCESS);
             } else {
-                let host = if report.need_host_pixels > 0 {
+                let mut host = if report.need_host_pixels > 0 {
                     format!(
                         "; {} host photos need pixels from the app",
                         report.need_host_pixels
@@ -798,6 +818,15 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 } else {
                     String::new()
                 };
+                for (reason, n) in &report.host_unavailable {
+                    host.push_str(&format!("; {n} {reason}"));
+                }
+                if report.metadata_filled > 0 {
+                    host.push_str(&format!(
+                        "; {} records completed from the original's metadata",
+                        report.metadata_filled
+                    ));
+                }
                 println!(
                     "analysed {} photos in {secs:.1} s ({:.1} photos/s): {} failed, {} faces, {} near-duplicate groups{host}",
                     report.analysed,

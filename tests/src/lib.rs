@@ -3,6 +3,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod ap;
+pub mod host;
 pub mod report;
 pub mod rng;
 pub mod synth;

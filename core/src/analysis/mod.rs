@@ -3,14 +3,16 @@
 //! on all cores with a bounded queue; results are committed in batches, so a killed job
 //! resumes where it stopped, and no photo is analysed twice unless its file changed
 //! (which purges its results) or the face model changed (its sha256 is kept).
-//! Cancellation is checked between photos.
+//! Photos only the host app has come through its [`PixelSource`]; what it cannot hand
+//! over is recorded per photo with the reason (transient reasons are retried by a later
+//! run), and metadata the record lacked is read from the original's bytes when the
+//! host hands those over. Cancellation is honoured within a tick, also mid-photo.
 
 pub(crate) mod store;
 
 pub use self::store::{stored_faces, StoredFace};
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -18,9 +20,11 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::index::Db;
+use crate::metadata::Probe;
+use crate::pixels::{self, FetchError, Location, PixelSource};
 use crate::progress::{CancelToken, Progress, ProgressListener, Stage};
 use crate::vision::content::{self, ContentScores, FileCues};
-use crate::vision::decode::{decode_file, DecodeOptions, Hint, JpegBackend};
+use crate::vision::decode::{DecodeOptions, JpegBackend};
 use crate::vision::detect::{DetectParams, Face, FaceModel};
 use crate::vision::face_quality::{self, FaceQuality};
 use crate::vision::quality::{self, Quality};
@@ -61,8 +65,16 @@ pub struct AnalyzeReport {
     pub analysed: u64,
     pub failed: u64,
     pub faces: u64,
-    /// Host photos whose pixels the host must hand over (no readable file).
+    /// Host photos whose pixels the host must hand over (no readable file) and that
+    /// waited because no pixel source was given; 0 with a source.
     pub need_host_pixels: u64,
+    /// Host photos the source could not hand over, by reason (`gone`,
+    /// `not_downloaded`, `permission_denied`, `busy`, `host_error`); counted in
+    /// `failed` too. `not_downloaded` and `busy` are asked for again by the next run.
+    pub host_unavailable: std::collections::BTreeMap<String, u64>,
+    /// Host photos whose missing capture time, place, orientation or size was read
+    /// from the original's bytes.
+    pub metadata_filled: u64,
     pub duplicate_groups: u64,
     /// Photos skipped because they exceeded the per-photo time budget (counted in
     /// `failed` too).
@@ -105,8 +117,7 @@ pub(crate) struct PhotoTimes {
 #[derive(Debug, Clone)]
 pub(crate) struct Job {
     pub id: i64,
-    pub path: PathBuf,
-    pub hint: Hint,
+    pub location: Location,
     /// What the index knows, for the screenshot and document likelihoods.
     pub cues: FileCues,
     /// Face analysis is due (new photo or another model); pixels are always measured.
@@ -122,12 +133,17 @@ pub(crate) enum Outcome {
         dhash: u64,
         phash: u64,
         faces: Option<Vec<(Face, FaceQuality)>>,
+        /// What the original's bytes held, when the host handed those over.
+        metadata: Option<Box<Probe>>,
     },
-    Failed(&'static str),
+    Failed(FetchError),
+    /// Over the per-photo time budget.
+    TimedOut,
 }
 
 fn analyse(
     job: &Job,
+    source: Option<&dyn PixelSource>,
     model: Option<&FaceModel>,
     opts: &AnalyzeOptions,
     times: &mut PhotoTimes,
@@ -143,16 +159,23 @@ fn analyse(
         *slot += now - clock;
         clock = now;
     };
-    let decoded = decode_file(&job.path, job.hint, &decode_opts);
+    let fetched = pixels::fetch(&job.location, source, &decode_opts);
     lap(&mut times.decode);
-    let decoded = match decoded {
-        Ok(d) => d,
-        Err(e) => return Outcome::Failed(e.kind()),
+    let (decoded, metadata) = match fetched {
+        Ok(f) => (f.decoded, f.metadata),
+        Err(e) => return Outcome::Failed(e),
     };
     let img = &decoded.image;
     let gray = img.gray();
     let quality = quality::measure(&gray, img.width, img.height);
-    let content = content::scores(&job.cues, &content::pixel_stats(img));
+    // What the original's bytes said counts as if the index had known it.
+    let mut cues = job.cues;
+    if let Some(p) = &metadata {
+        cues.camera_exif |= p.exif.make.is_some() || p.exif.model.is_some();
+        cues.png |= p.format == crate::metadata::Format::Png;
+        cues.size = cues.size.or(p.width.zip(p.height));
+    }
+    let content = content::scores(&cues, &content::pixel_stats(img));
     lap(&mut times.quality);
     let dhash = hash::dhash(&gray, img.width, img.height);
     let phash = hash::phash(&gray, img.width, img.height);
@@ -173,7 +196,7 @@ fn analyse(
             lap(&mut times.detect);
             match measured {
                 Ok(f) => Some(f),
-                Err(_) => return Outcome::Failed("inference"),
+                Err(_) => return Outcome::Failed(FetchError::Decode(INFERENCE)),
             }
         }
         None => None,
@@ -184,8 +207,13 @@ fn analyse(
         dhash,
         phash,
         faces,
+        metadata: metadata.map(Box::new),
     }
 }
+
+/// Stored as the failure kind of a photo the model failed on.
+const INFERENCE: crate::vision::decode::DecodeError =
+    crate::vision::decode::DecodeError::Corrupt("inference");
 
 /// Messages from a worker.
 enum Event {
@@ -199,6 +227,7 @@ enum Event {
 fn spawn_worker(
     jobs: Arc<Mutex<mpsc::Receiver<Job>>>,
     events: mpsc::Sender<Event>,
+    source: Option<Arc<dyn PixelSource>>,
     model: Option<FaceModel>,
     opts: AnalyzeOptions,
     cancel: CancelToken,
@@ -212,7 +241,7 @@ fn spawn_worker(
                 break;
             }
             let mut times = PhotoTimes::default();
-            let outcome = analyse(&job, model.as_ref(), &opts, &mut times);
+            let outcome = analyse(&job, source.as_deref(), model.as_ref(), &opts, &mut times);
             if events.send(Event::Finished(job, outcome, times)).is_err() {
                 break;
             }
@@ -222,17 +251,31 @@ fn spawn_worker(
     }
 }
 
+/// When a run happens: the device zone (for times read from host bytes), the start of
+/// the recent window (analysed first) and now.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct When {
+    pub zone: crate::clock::DeviceZone,
+    pub recent_start: DateTime<Utc>,
+    pub now: DateTime<Utc>,
+}
+
 /// Runs analysis until nothing is pending, the token is cancelled, or an error.
 /// Cancellation is honoured within a tick (0.1 s), not after the photos in flight.
 pub(crate) fn run(
     db: &Db,
+    source: Option<Arc<dyn PixelSource>>,
     model: Option<&FaceModel>,
-    recent_start: DateTime<Utc>,
-    now: DateTime<Utc>,
+    when: When,
     opts: &AnalyzeOptions,
     listener: &dyn ProgressListener,
     cancel: &CancelToken,
 ) -> Result<AnalyzeReport> {
+    let When {
+        zone,
+        recent_start,
+        now,
+    } = when;
     let sha = model.map(|m| m.sha256().to_string());
     let threads = if opts.threads == 0 {
         std::thread::available_parallelism().map_or(1, |n| n.get())
@@ -240,8 +283,12 @@ pub(crate) fn run(
         opts.threads
     };
     let mut report = AnalyzeReport::default();
-    let (total, host_only) = db.read(|c| store::pending_counts(c, sha.as_deref()))?;
-    report.need_host_pixels = host_only;
+    // Transient host failures of earlier runs are asked for again, once per run.
+    let run_no = db.write(store::next_run)?;
+    let with_host = source.is_some();
+    let (files, host) = db.read(|c| store::pending_counts(c, sha.as_deref(), run_no))?;
+    let total = if with_host { files + host } else { files };
+    report.need_host_pixels = if with_host { 0 } else { host };
     let mut done = 0u64;
     let tick = Duration::from_millis(100)
         .min(opts.photo_budget / 2)
@@ -249,7 +296,8 @@ pub(crate) fn run(
     loop {
         cancel.check()?;
         // Work is fetched in pages: a library of any size is never held in memory.
-        let page = db.read(|c| store::pending(c, sha.as_deref(), recent_start, 256))?;
+        let page =
+            db.read(|c| store::pending(c, sha.as_deref(), run_no, with_host, recent_start, 256))?;
         if page.is_empty() {
             break;
         }
@@ -261,6 +309,7 @@ pub(crate) fn run(
             spawn_worker(
                 job_rx.clone(),
                 event_tx.clone(),
+                source.clone(),
                 model.cloned(),
                 *opts,
                 cancel.clone(),
@@ -283,7 +332,9 @@ pub(crate) fn run(
         let mut flush =
             |batch: &mut Vec<(Job, Outcome)>, report: &mut AnalyzeReport| -> Result<()> {
                 let started = Instant::now();
-                db.write(|tx| store::save(tx, batch, sha.as_deref(), now))?;
+                let filled =
+                    db.write(|tx| store::save(tx, batch, sha.as_deref(), run_no, zone, now))?;
+                report.metadata_filled += filled;
                 report.stages.store_ms += started.elapsed().as_secs_f64() * 1000.0;
                 tally(report, batch);
                 done += batch.len() as u64;
@@ -325,12 +376,13 @@ pub(crate) fn run(
                 abandoned.insert(id);
                 report.timed_out += 1;
                 log::warn!("analysis: a photo exceeded its time budget; skipped and marked");
-                batch.push((job, Outcome::Failed("time_budget")));
+                batch.push((job, Outcome::TimedOut));
                 settled += 1;
                 // Its worker may never come back: start another in its place.
                 spawn_worker(
                     job_rx.clone(),
                     event_tx.clone(),
+                    source.clone(),
                     model.cloned(),
                     *opts,
                     cancel.clone(),
@@ -374,7 +426,13 @@ fn tally(report: &mut AnalyzeReport, batch: &[(Job, Outcome)]) {
                 report.analysed += 1;
                 report.faces += faces.as_ref().map_or(0, |f| f.len() as u64);
             }
-            Outcome::Failed(_) => report.failed += 1,
+            Outcome::Failed(e) => {
+                report.failed += 1;
+                if let FetchError::Host(u) = e {
+                    *report.host_unavailable.entry(u.kind().into()).or_default() += 1;
+                }
+            }
+            Outcome::TimedOut => report.failed += 1,
         }
     }
 }

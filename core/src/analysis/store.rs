@@ -1,55 +1,63 @@
 //! Analysis work and results in the store.
 
-use std::path::{Path, PathBuf};
-
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, Transaction};
+use rusqlite::{named_params, params, Connection, Transaction};
 
 use super::{Job, Outcome};
+use crate::clock::DeviceZone;
+use crate::index::assets;
+use crate::index::location::{self, HAS_FILE};
+use crate::metadata::Probe;
+use crate::pixels::{Location, TRANSIENT_KINDS};
 use crate::vision::content::FileCues;
-use crate::vision::decode::Hint;
 use crate::vision::dedupe::Hashed;
 use crate::Result;
 
-/// Photos needing pixel analysis, or face analysis with `model` (when given).
-const PENDING: &str = "
-    FROM assets a
-    LEFT JOIN photo_signals s ON s.asset_id = a.id
-    LEFT JOIN face_analysis f ON f.asset_id = a.id
-    WHERE a.status = 'ok' AND a.kind != 'video'
-      AND (s.asset_id IS NULL
-           OR (?1 IS NOT NULL AND s.error IS NULL AND (f.model_sha256 IS NULL OR f.model_sha256 != ?1)))";
-
-pub(crate) fn root(conn: &Connection) -> Result<Option<PathBuf>> {
-    Ok(crate::index::meta::get(conn, crate::keepsake::FOLDER_ROOT_KEY)?.map(PathBuf::from))
+/// Photos needing pixel analysis, or face analysis with `:sha` (when given), or asking
+/// the host again after a transient failure recorded before run `:run`.
+fn pending_from() -> String {
+    format!(
+        "FROM assets a
+         LEFT JOIN photo_signals s ON s.asset_id = a.id
+         LEFT JOIN face_analysis f ON f.asset_id = a.id
+         WHERE a.status = 'ok' AND a.kind != 'video'
+           AND (s.asset_id IS NULL
+                OR (s.error IN {TRANSIENT_KINDS} AND coalesce(s.attempt_run, 0) < :run)
+                OR (:sha IS NOT NULL AND s.error IS NULL
+                    AND (f.model_sha256 IS NULL OR f.model_sha256 != :sha)))"
+    )
 }
 
-/// The readable file behind an asset: a folder scan's path under its root, or a host
-/// record whose URI is an absolute path; `None` for content:// and ph:// assets.
-pub(crate) fn file_path(origin: &str, uri: &str, root: Option<&Path>) -> Option<PathBuf> {
-    match (origin, root) {
-        ("folder", Some(root)) => Some(root.join(uri)),
-        _ if uri.starts_with('/') => Some(PathBuf::from(uri)),
-        _ => None,
-    }
+/// Starts an analysis run: its number, one more than the last.
+pub(crate) fn next_run(tx: &Transaction<'_>) -> Result<i64> {
+    const KEY: &str = "analysis_runs";
+    let last: i64 = crate::index::meta::get(tx, KEY)?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    crate::index::meta::set(tx, KEY, &(last + 1).to_string())?;
+    Ok(last + 1)
 }
 
 /// (pending photos with a readable file, host photos without one).
-pub(crate) fn pending_counts(conn: &Connection, sha: Option<&str>) -> Result<(u64, u64)> {
-    readable_counts(conn, PENDING, &sha)
+pub(crate) fn pending_counts(conn: &Connection, sha: Option<&str>, run: i64) -> Result<(u64, u64)> {
+    readable_counts(
+        conn,
+        &pending_from(),
+        named_params! {":sha": sha, ":run": run},
+    )
 }
 
-/// Rows of `from` (a FROM … WHERE clause over `assets a`, with one parameter) counted as
-/// (in assets with a readable file, in host assets without one).
+/// Rows of `from` (a FROM … WHERE clause over `assets a`) counted as (in assets with a
+/// readable file, in host assets without one).
 pub(crate) fn readable_counts(
     conn: &Connection,
     from: &str,
-    param: &dyn rusqlite::ToSql,
+    params: &[(&str, &dyn rusqlite::ToSql)],
 ) -> Result<(u64, u64)> {
-    let sql = format!("SELECT a.origin = 'folder' OR a.uri LIKE '/%', count(*) {from} GROUP BY 1");
+    let sql = format!("SELECT {HAS_FILE}, count(*) {from} GROUP BY 1");
     let mut stmt = conn.prepare(&sql)?;
     let (mut files, mut host) = (0, 0);
-    for row in stmt.query_map([param], |r| Ok((r.get::<_, bool>(0)?, r.get::<_, i64>(1)?)))? {
+    for row in stmt.query_map(params, |r| Ok((r.get::<_, bool>(0)?, r.get::<_, i64>(1)?)))? {
         let (readable, n) = row?;
         if readable {
             files += n as u64;
@@ -61,56 +69,55 @@ pub(crate) fn readable_counts(
 }
 
 /// The next `limit` jobs: the recent window first (newest first), then older photos.
+/// Host photos without a file are included only `with_host` (a pixel source is given).
 pub(crate) fn pending(
     conn: &Connection,
     sha: Option<&str>,
+    run: i64,
+    with_host: bool,
     recent_start: DateTime<Utc>,
     limit: usize,
 ) -> Result<Vec<Job>> {
-    let root = root(conn)?;
+    let root = location::folder_root(conn)?;
     let sql = format!(
-        "SELECT a.id, a.origin, a.uri, a.orientation, a.thumb_offset, a.thumb_len,
-                (?1 IS NOT NULL AND (f.model_sha256 IS NULL OR f.model_sha256 != ?1)),
-                a.screenshot, a.format, a.make IS NOT NULL OR a.model IS NOT NULL, a.width, a.height
-         {PENDING} AND (a.origin = 'folder' OR a.uri LIKE '/%')
-         ORDER BY a.captured_utc_ms >= ?2 DESC, a.captured_utc_ms DESC, a.id
-         LIMIT ?3"
+        "SELECT a.id, (:sha IS NOT NULL AND (f.model_sha256 IS NULL OR f.model_sha256 != :sha)),
+                a.screenshot, a.format, a.make IS NOT NULL OR a.model IS NOT NULL, a.width, a.height,
+                {cols}
+         {from} AND (:with_host OR {HAS_FILE})
+         ORDER BY a.captured_utc_ms >= :recent DESC, a.captured_utc_ms DESC, a.id
+         LIMIT :limit",
+        cols = location::COLUMNS,
+        from = pending_from(),
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(
-        params![sha, recent_start.timestamp_millis(), limit as i64],
+        named_params! {
+            ":sha": sha,
+            ":run": run,
+            ":with_host": with_host,
+            ":recent": recent_start.timestamp_millis(),
+            ":limit": limit as i64,
+        },
         |r| {
             Ok((
                 r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, Option<u8>>(3)?,
-                r.get::<_, Option<i64>>(4)?.zip(r.get::<_, Option<u32>>(5)?),
-                r.get::<_, bool>(6)?,
+                r.get::<_, bool>(1)?,
                 FileCues {
-                    flagged: r.get::<_, bool>(7)?,
-                    png: r.get::<_, Option<String>>(8)?.as_deref() == Some("png"),
-                    camera_exif: r.get::<_, bool>(9)?,
-                    size: r
-                        .get::<_, Option<u32>>(10)?
-                        .zip(r.get::<_, Option<u32>>(11)?),
+                    flagged: r.get::<_, bool>(2)?,
+                    png: r.get::<_, Option<String>>(3)?.as_deref() == Some("png"),
+                    camera_exif: r.get::<_, bool>(4)?,
+                    size: r.get::<_, Option<u32>>(5)?.zip(r.get::<_, Option<u32>>(6)?),
                 },
+                location::row(r, 7)?,
             ))
         },
     )?;
     let mut jobs = Vec::new();
     for row in rows {
-        let (id, origin, uri, orientation, thumb, needs_faces, cues) = row?;
-        // Rows here have a file (see the query); a folder asset without a root fails to
-        // read and is marked, never retried forever.
-        let path = file_path(&origin, &uri, root.as_deref()).unwrap_or_else(|| PathBuf::from(&uri));
+        let (id, needs_faces, cues, loc) = row?;
         jobs.push(Job {
             id,
-            path,
-            hint: Hint {
-                orientation,
-                thumbnail: thumb.map(|(o, l)| (o as u64, l)),
-            },
+            location: Location::of(loc, root.as_deref()),
             cues,
             needs_faces,
         });
@@ -122,9 +129,12 @@ pub(crate) fn save(
     tx: &Transaction<'_>,
     batch: &[(Job, Outcome)],
     sha: Option<&str>,
+    run: i64,
+    zone: DeviceZone,
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<u64> {
     let now_ms = now.timestamp_millis();
+    let mut filled = 0;
     for (job, outcome) in batch {
         match outcome {
             Outcome::Done {
@@ -133,7 +143,11 @@ pub(crate) fn save(
                 dhash,
                 phash,
                 faces,
+                metadata,
             } => {
+                if let Some(probe) = metadata {
+                    filled += u64::from(fill_from_file(tx, job.id, probe, zone)?);
+                }
                 tx.prepare_cached(
                     "INSERT OR REPLACE INTO photo_signals
                        (asset_id, sharpness, brightness, clipped_high, clipped_low, dhash, phash, quality,
@@ -189,14 +203,43 @@ pub(crate) fn save(
                     .execute(params![job.id, sha, now_ms])?;
                 }
             }
-            Outcome::Failed(kind) => {
-                tx.prepare_cached(
-                    "INSERT OR REPLACE INTO photo_signals (asset_id, analysed_at_ms, error) VALUES (?1, ?2, ?3)",
-                )?
-                .execute(params![job.id, now_ms, kind])?;
+            Outcome::Failed(e) => {
+                let attempt = e.transient().then_some(run);
+                failed(tx, job.id, now_ms, e.kind(), attempt)?;
             }
+            Outcome::TimedOut => failed(tx, job.id, now_ms, "time_budget", None)?,
         }
     }
+    Ok(filled)
+}
+
+/// Fills what the asset's record lacked from its original's metadata; true if it did.
+fn fill_from_file(tx: &Transaction<'_>, id: i64, probe: &Probe, zone: DeviceZone) -> Result<bool> {
+    let Some(stored) = assets::get(tx, id)? else {
+        return Ok(false);
+    };
+    match crate::library::fill::fill_missing(&stored.asset, probe, zone) {
+        Some(filled) => {
+            assets::update_metadata(tx, id, &filled)?;
+            Ok(true)
+        }
+        None => Ok(false),
+    }
+}
+
+/// Records why a photo could not be analysed; `attempt` (the run) for transient reasons.
+fn failed(
+    tx: &Transaction<'_>,
+    id: i64,
+    now_ms: i64,
+    kind: &str,
+    attempt: Option<i64>,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO photo_signals (asset_id, analysed_at_ms, error, attempt_run)
+         VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![id, now_ms, kind, attempt])?;
     Ok(())
 }
 

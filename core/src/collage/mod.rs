@@ -10,7 +10,5 @@ pub mod story;
 
 pub use crop::{face_aware_crop, Crop, Rect};
 pub use layout::{layout, Cell, Layout, LayoutOptions, LayoutPhoto, PixelRect, Shape, Template};
-pub use render::{
-    encode, render, CellFailure, FileSource, OutputFormat, PixelSource, RenderOptions, Rendered,
-};
+pub use render::{encode, render, CellFailure, CellPixels, OutputFormat, RenderOptions, Rendered};
 pub use story::{story, Frame, Story, StoryOptions};

@@ -6,54 +6,24 @@
 //! decoded leaves a neutral placeholder in its cell and is reported; it never fails the
 //! collage.
 
-use std::collections::HashMap;
-use std::path::PathBuf;
 use std::time::Instant;
 
 use fast_image_resize as fr;
 use serde::Serialize;
 
 use super::layout::{Cell, Layout, MAX_SIZE};
+use crate::pixels::FetchError;
 use crate::progress::CancelToken;
-use crate::vision::decode::{self, DecodeError, DecodeOptions, Decoded, Hint, MIN_SIDE};
+use crate::vision::decode::{self, Decoded, MIN_SIDE};
 use crate::vision::Rgb;
 use crate::{Error, Result};
 
-/// Where the renderer gets a photo's upright pixels.
-pub trait PixelSource {
+/// Where the renderer gets a photo's upright pixels ([`crate::pixels::AssetPixels`]:
+/// files, or the host's pixel source).
+pub trait CellPixels {
     /// Upright pixels of `asset_id` whose long side is about `long_side` (at least that,
     /// or the whole photo when it is smaller).
-    fn pixels(&self, asset_id: i64, long_side: u32) -> std::result::Result<Decoded, DecodeError>;
-}
-
-/// Photos read from files (folder scans, or hosts that hand over file paths).
-#[derive(Debug, Default, Clone)]
-pub struct FileSource {
-    files: HashMap<i64, (PathBuf, Hint)>,
-}
-
-impl FileSource {
-    pub fn new() -> FileSource {
-        FileSource::default()
-    }
-
-    pub fn insert(&mut self, asset_id: i64, path: PathBuf, hint: Hint) {
-        self.files.insert(asset_id, (path, hint));
-    }
-}
-
-impl PixelSource for FileSource {
-    fn pixels(&self, asset_id: i64, long_side: u32) -> std::result::Result<Decoded, DecodeError> {
-        let (path, hint) = self
-            .files
-            .get(&asset_id)
-            .ok_or(DecodeError::Io(std::io::ErrorKind::NotFound))?;
-        let opts = DecodeOptions {
-            long_side,
-            ..DecodeOptions::default()
-        };
-        decode::decode_file(path, *hint, &opts)
-    }
+    fn pixels(&self, asset_id: i64, long_side: u32) -> std::result::Result<Decoded, FetchError>;
 }
 
 /// Output encoding.
@@ -139,7 +109,7 @@ pub fn needed_long_side(cell: &Cell) -> u32 {
 /// Draws `layout` with pixels from `source`. Cancelling stops between cells.
 pub fn render(
     layout: &Layout,
-    source: &dyn PixelSource,
+    source: &dyn CellPixels,
     opts: &RenderOptions,
     cancel: &CancelToken,
 ) -> Result<Rendered> {
@@ -164,7 +134,7 @@ pub fn render(
         let pixels = source.pixels(cell.asset_id, needed_long_side(cell));
         decode_ms += ms(t);
         let t = Instant::now();
-        let drawn = pixels.and_then(|d| fit(&d, cell));
+        let drawn = pixels.and_then(|d| fit(&d, cell).map_err(FetchError::Decode));
         match drawn {
             Ok(img) => canvas.blit(&img, cell, opts),
             Err(e) => {
@@ -203,7 +173,7 @@ fn ms(t: Instant) -> f64 {
 }
 
 /// The cell's crop of the decoded photo, resized to the cell.
-fn fit(decoded: &Decoded, cell: &Cell) -> std::result::Result<Rgb, DecodeError> {
+fn fit(decoded: &Decoded, cell: &Cell) -> std::result::Result<Rgb, decode::DecodeError> {
     let img = &decoded.image;
     let k = f64::from(img.width) / f64::from(cell.source_width.max(1));
     let left = (cell.crop.x * k).clamp(0.0, f64::from(img.width) - 1.0);
@@ -211,14 +181,14 @@ fn fit(decoded: &Decoded, cell: &Cell) -> std::result::Result<Rgb, DecodeError> 
     let w = (cell.crop.w * k).clamp(1.0, f64::from(img.width) - left);
     let h = (cell.crop.h * k).clamp(1.0, f64::from(img.height) - top);
     let src = fr::images::ImageRef::new(img.width, img.height, &img.data, fr::PixelType::U8x3)
-        .map_err(|_| DecodeError::Corrupt("resize_buffer"))?;
+        .map_err(|_| decode::DecodeError::Corrupt("resize_buffer"))?;
     let mut dst = fr::images::Image::new(cell.dest.w, cell.dest.h, fr::PixelType::U8x3);
     let opts = fr::ResizeOptions::new()
         .crop(left, top, w, h)
         .resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Bilinear));
     fr::Resizer::new()
         .resize(&src, &mut dst, &opts)
-        .map_err(|_| DecodeError::Corrupt("resize"))?;
+        .map_err(|_| decode::DecodeError::Corrupt("resize"))?;
     Ok(Rgb {
         width: cell.dest.w,
         height: cell.dest.h,
@@ -335,8 +305,9 @@ mod tests {
     use super::super::layout::tests::photo;
     use super::super::layout::{layout, LayoutOptions, PixelRect, Shape, Template};
     use super::*;
-    use crate::vision::decode::Via;
+    use crate::vision::decode::{DecodeError, DecodeOptions, Hint, Via};
     use std::cell::RefCell;
+    use std::collections::HashMap;
 
     /// Solid-colour photos; records the sizes asked for.
     struct Solid {
@@ -344,8 +315,8 @@ mod tests {
         asked: RefCell<Vec<(i64, u32)>>,
     }
 
-    impl PixelSource for Solid {
-        fn pixels(&self, id: i64, long_side: u32) -> std::result::Result<Decoded, DecodeError> {
+    impl CellPixels for Solid {
+        fn pixels(&self, id: i64, long_side: u32) -> std::result::Result<Decoded, FetchError> {
             self.asked.borrow_mut().push((id, long_side));
             let &(w, h, colour) = self
                 .sizes

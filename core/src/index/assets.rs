@@ -203,6 +203,41 @@ pub(crate) fn set_instant(tx: &Transaction<'_>, id: i64, utc: DateTime<Utc>) -> 
     Ok(())
 }
 
+/// One asset by row id.
+pub(crate) fn get(conn: &Connection, id: i64) -> Result<Option<StoredAsset>> {
+    let sql = format!("SELECT {COLUMNS} FROM assets WHERE id = ?1");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([id], from_row)?;
+    Ok(collect(rows)?.pop())
+}
+
+/// Rewrites what a file's metadata can tell of an asset (capture time and trust,
+/// place, orientation, size, camera), leaving the rest as it is.
+pub(crate) fn update_metadata(tx: &Transaction<'_>, id: i64, a: &Asset) -> Result<()> {
+    let c = &a.captured;
+    tx.prepare_cached(
+        "UPDATE assets SET captured_local = ?2, captured_offset = ?3, captured_utc_ms = ?4,
+            date_trust = ?5, lat = ?6, lon = ?7, orientation = ?8, width = ?9, height = ?10,
+            make = ?11, model = ?12
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        c.local.format(LOCAL_FORMAT).to_string(),
+        c.offset.map(|o| o.local_minus_utc()),
+        c.utc.timestamp_millis(),
+        c.trust.code(),
+        a.gps.map(|g| g.0),
+        a.gps.map(|g| g.1),
+        a.orientation,
+        a.width,
+        a.height,
+        a.make,
+        a.model,
+    ])?;
+    Ok(())
+}
+
 fn collect(
     rows: impl Iterator<Item = rusqlite::Result<rusqlite::Result<StoredAsset>>>,
 ) -> Result<Vec<StoredAsset>> {

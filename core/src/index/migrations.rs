@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_content.sql"),
     include_str!("migrations/0005_privacy.sql"),
     include_str!("migrations/0006_people.sql"),
+    include_str!("migrations/0007_host_pixels.sql"),
 ];
 
 /// The schema version this library writes.

@@ -3,6 +3,7 @@
 //! The schema is versioned with `PRAGMA user_version`; migrations are SQL files.
 
 pub(crate) mod assets;
+pub(crate) mod location;
 pub(crate) mod meta;
 mod migrations;
 

@@ -2,6 +2,7 @@
 //! records (MediaStore / PhotoKit, or JSON Lines in the harness) and a folder scan.
 
 pub mod dates;
+pub mod fill;
 pub mod records;
 pub mod scan;
 pub(crate) mod sync;

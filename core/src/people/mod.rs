@@ -14,7 +14,7 @@ pub(crate) mod store;
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use serde::Serialize;
@@ -24,8 +24,9 @@ pub use self::group::Params;
 pub use self::store::{Birthday, Person, PersonFace};
 use self::store::{Embedded, PendingPhoto};
 use crate::index::Db;
+use crate::pixels::{self, FetchError, PixelSource};
 use crate::progress::{CancelToken, Progress, ProgressListener, Stage};
-use crate::vision::decode::{decode_file, DecodeOptions};
+use crate::vision::decode::DecodeOptions;
 use crate::Result;
 
 /// When the people pass re-groups every face instead of adding new ones.
@@ -50,6 +51,8 @@ pub struct PeopleOptions {
     pub good_eyes: f32,
     pub good_frontal: f64,
     pub good_sharpness: f64,
+    /// How long the host's pixel source may take for one photo.
+    pub photo_budget: std::time::Duration,
 }
 
 impl Default for PeopleOptions {
@@ -62,6 +65,7 @@ impl Default for PeopleOptions {
             good_eyes: 20.0,
             good_frontal: 0.45,
             good_sharpness: 20.0,
+            photo_budget: std::time::Duration::from_secs(2),
         }
     }
 }
@@ -75,8 +79,12 @@ pub struct PeopleReport {
     pub low_quality: u64,
     /// Faces that could not be described (too small, degenerate landmarks, unreadable).
     pub failed: u64,
-    /// Faces in host photos without a readable file.
+    /// Faces in host photos without a readable file, waiting because no pixel source
+    /// was given; 0 with a source.
     pub need_host_pixels: u64,
+    /// Faces of host photos the source could not hand over now (not downloaded, busy,
+    /// over the time budget): asked for again by the next pass.
+    pub retry_later: u64,
     /// Faces recognised as an excluded person.
     pub excluded_matches: u64,
     pub regrouped: bool,
@@ -115,7 +123,15 @@ fn decode_long_side(photo: &PendingPhoto) -> u32 {
     (want.ceil() as u32).clamp(MIN_LONG_SIDE, MAX_LONG_SIDE)
 }
 
-fn describe(photo: &PendingPhoto, embedder: &Embedder, opts: &PeopleOptions) -> Vec<Embedded> {
+/// Descriptors of a photo's faces; `None` when its pixels should be asked for again
+/// by a later pass (the host could not hand them over now, or the pass was cancelled).
+fn describe(
+    photo: &PendingPhoto,
+    source: Option<&Arc<dyn PixelSource>>,
+    embedder: &Embedder,
+    opts: &PeopleOptions,
+    cancel: &CancelToken,
+) -> Option<Vec<Embedded>> {
     let not_described = |face_id: i64, error: &'static str| Embedded {
         face_id,
         asset_id: photo.asset_id,
@@ -127,18 +143,30 @@ fn describe(photo: &PendingPhoto, embedder: &Embedder, opts: &PeopleOptions) -> 
         long_side: decode_long_side(photo),
         ..DecodeOptions::default()
     };
-    let decoded = match decode_file(&photo.path, photo.hint, &decode_opts) {
-        Ok(d) => d,
+    let fetched = pixels::fetch_bounded(
+        &photo.location,
+        source,
+        &decode_opts,
+        opts.photo_budget,
+        cancel,
+    );
+    let decoded = match fetched {
+        Ok(f) => f.decoded,
+        Err(e) if e.transient() || matches!(e, FetchError::TimedOut | FetchError::Cancelled) => {
+            return None
+        }
         Err(e) => {
-            return photo
-                .faces
-                .iter()
-                .map(|f| not_described(f.id, e.kind()))
-                .collect()
+            return Some(
+                photo
+                    .faces
+                    .iter()
+                    .map(|f| not_described(f.id, e.kind()))
+                    .collect(),
+            )
         }
     };
     let k = (1.0 / decoded.scale()) as f32;
-    photo
+    let described = photo
         .faces
         .iter()
         .map(|f| {
@@ -163,13 +191,15 @@ fn describe(photo: &PendingPhoto, embedder: &Embedder, opts: &PeopleOptions) -> 
                 Err(error) => not_described(f.id, error),
             }
         })
-        .collect()
+        .collect();
+    Some(described)
 }
 
 /// Describes waiting faces, then groups. Cancellation is checked between photos;
 /// described faces are committed page by page, so a cancelled or killed pass resumes.
 pub(crate) fn run(
     db: &Db,
+    source: Option<Arc<dyn PixelSource>>,
     embedder: &Embedder,
     opts: &PeopleOptions,
     now_ms: i64,
@@ -178,8 +208,10 @@ pub(crate) fn run(
 ) -> Result<PeopleReport> {
     let sha = embedder.sha256().to_string();
     let mut report = PeopleReport::default();
-    let (total, host) = db.read(|c| store::pending_counts(c, &sha))?;
-    report.need_host_pixels = host;
+    let with_host = source.is_some();
+    let (files, host) = db.read(|c| store::pending_counts(c, &sha))?;
+    let total = if with_host { files + host } else { files };
+    report.need_host_pixels = if with_host { 0 } else { host };
     let threads = if opts.threads == 0 {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     } else {
@@ -188,12 +220,17 @@ pub(crate) fn run(
     let started = Instant::now();
     let mut done = 0u64;
     let mut described_any = false;
+    // Pages move forward by asset id, so photos the host could not hand over now are
+    // left for the next pass instead of being asked for again and again.
+    let mut after = 0i64;
     loop {
         cancel.check()?;
-        let page = db.read(|c| store::pending(c, &sha, PAGE))?;
-        if page.is_empty() {
+        let page = db.read(|c| store::pending(c, &sha, with_host, after, PAGE))?;
+        let Some(last) = page.last() else {
             break;
-        }
+        };
+        after = last.asset_id;
+        let retry = AtomicUsize::new(0);
         let next = AtomicUsize::new(0);
         let results: Mutex<Vec<Embedded>> = Mutex::new(Vec::new());
         std::thread::scope(|s| {
@@ -204,11 +241,15 @@ pub(crate) fn run(
                     }
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(photo) = page.get(i) else { break };
-                    let out = describe(photo, embedder, opts);
-                    results
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .extend(out);
+                    match describe(photo, source.as_ref(), embedder, opts, cancel) {
+                        Some(out) => results
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .extend(out),
+                        None => {
+                            retry.fetch_add(photo.faces.len(), Ordering::Relaxed);
+                        }
+                    }
                 });
             }
         });
@@ -227,6 +268,9 @@ pub(crate) fn run(
                 }
                 (None, _) => report.failed += 1,
             }
+        }
+        if !cancel.is_cancelled() {
+            report.retry_later += retry.into_inner() as u64;
         }
         done += batch.len() as u64;
         listener.on_progress(Progress {

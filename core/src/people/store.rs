@@ -1,15 +1,15 @@
 //! People in the store: descriptors, people, the user's word on them and exclusions.
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{named_params, params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
 
 use super::embed::DIM;
 use super::group::{Feedback, GroupFace};
-use crate::vision::decode::Hint;
+use crate::index::location::{self, HAS_FILE};
+use crate::pixels::Location;
 use crate::{Error, Result};
 
 /// Where the next person id is kept, so ids are never reused.
@@ -66,8 +66,7 @@ impl PendingFace {
 #[derive(Debug, Clone)]
 pub(crate) struct PendingPhoto {
     pub asset_id: i64,
-    pub path: PathBuf,
-    pub hint: Hint,
+    pub location: Location,
     /// Long side of the original, when known.
     pub long_side: Option<u32>,
     pub faces: Vec<PendingFace>,
@@ -76,51 +75,54 @@ pub(crate) struct PendingPhoto {
 const PENDING: &str = "
     FROM faces f JOIN assets a ON a.id = f.asset_id
     LEFT JOIN face_embeddings e ON e.face_id = f.id
-    WHERE (e.face_id IS NULL OR (e.model_sha256 != ?1 AND coalesce(e.error, '') != 'excluded'))";
+    WHERE (e.face_id IS NULL OR (e.model_sha256 != :sha AND coalesce(e.error, '') != 'excluded'))";
 
 /// (faces waiting in photos with a readable file, faces in host photos without one).
 pub(crate) fn pending_counts(conn: &Connection, sha: &str) -> Result<(u64, u64)> {
-    crate::analysis::store::readable_counts(conn, PENDING, &sha)
+    crate::analysis::store::readable_counts(conn, PENDING, named_params! {":sha": sha})
 }
 
-/// The next photos (up to `limit`) whose faces need descriptors from model `sha`.
-pub(crate) fn pending(conn: &Connection, sha: &str, limit: usize) -> Result<Vec<PendingPhoto>> {
-    let root = crate::analysis::store::root(conn)?;
+/// The next photos (up to `limit`, by asset id after `after`) whose faces need
+/// descriptors from model `sha`; host photos only `with_host`.
+pub(crate) fn pending(
+    conn: &Connection,
+    sha: &str,
+    with_host: bool,
+    after: i64,
+    limit: usize,
+) -> Result<Vec<PendingPhoto>> {
+    let root = location::folder_root(conn)?;
     let sql = format!(
-        "SELECT a.id, a.origin, a.uri, a.orientation, a.thumb_offset, a.thumb_len,
-                max(a.width, a.height), f.id, f.landmarks, f.frontal, f.eye_sharpness
-         {PENDING} AND (a.origin = 'folder' OR a.uri LIKE '/%')
-           AND a.id IN (SELECT DISTINCT f2.asset_id FROM faces f2 JOIN assets a2 ON a2.id = f2.asset_id
+        "SELECT a.id, max(a.width, a.height), {cols}, f.id, f.landmarks, f.frontal, f.eye_sharpness
+         {PENDING} AND (:with_host OR {HAS_FILE})
+           AND a.id IN (SELECT DISTINCT f2.asset_id FROM faces f2 JOIN assets a ON a.id = f2.asset_id
                         LEFT JOIN face_embeddings e2 ON e2.face_id = f2.id
-                        WHERE (e2.face_id IS NULL OR (e2.model_sha256 != ?1
+                        WHERE (e2.face_id IS NULL OR (e2.model_sha256 != :sha
                                AND coalesce(e2.error, '') != 'excluded'))
-                          AND (a2.origin = 'folder' OR a2.uri LIKE '/%')
-                        ORDER BY f2.asset_id LIMIT ?2)
-         ORDER BY a.id, f.id"
+                          AND (:with_host OR {HAS_FILE}) AND f2.asset_id > :after
+                        ORDER BY f2.asset_id LIMIT :limit)
+         ORDER BY a.id, f.id",
+        cols = location::COLUMNS
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query(params![sha, limit as i64])?;
+    let mut rows = stmt.query(named_params! {
+        ":sha": sha,
+        ":with_host": with_host,
+        ":after": after,
+        ":limit": limit as i64,
+    })?;
     let mut out: Vec<PendingPhoto> = Vec::new();
     while let Some(r) = rows.next()? {
         let asset_id: i64 = r.get(0)?;
         if out.last().is_none_or(|p| p.asset_id != asset_id) {
-            let origin: String = r.get(1)?;
-            let uri: String = r.get(2)?;
-            let path = crate::analysis::store::file_path(&origin, &uri, root.as_deref())
-                .unwrap_or_else(|| PathBuf::from(&uri));
-            let thumb = r.get::<_, Option<i64>>(4)?.zip(r.get::<_, Option<u32>>(5)?);
             out.push(PendingPhoto {
                 asset_id,
-                path,
-                hint: Hint {
-                    orientation: r.get(3)?,
-                    thumbnail: thumb.map(|(o, l)| (o as u64, l)),
-                },
-                long_side: r.get(6)?,
+                location: Location::of(location::row(r, 2)?, root.as_deref()),
+                long_side: r.get(1)?,
                 faces: Vec::new(),
             });
         }
-        let lm: Option<Vec<u8>> = r.get(8)?;
+        let lm: Option<Vec<u8>> = r.get(12)?;
         let mut landmarks = [[f32::NAN; 2]; 5];
         if let Some(lm) = lm.filter(|b| b.len() == 40) {
             for (i, c) in lm.chunks_exact(4).enumerate() {
@@ -129,10 +131,10 @@ pub(crate) fn pending(conn: &Connection, sha: &str, limit: usize) -> Result<Vec<
         }
         if let Some(p) = out.last_mut() {
             p.faces.push(PendingFace {
-                id: r.get(7)?,
+                id: r.get(11)?,
                 landmarks,
-                frontal: r.get(9)?,
-                eye_sharpness: r.get(10)?,
+                frontal: r.get(13)?,
+                eye_sharpness: r.get(14)?,
             });
         }
     }

@@ -214,6 +214,7 @@ impl Engine {
         self.state = Some(state);
 
         let mut out = out;
+        super::types::disambiguate(&mut out);
         out.retain(|s| !prefs.dismissed.contains(&s.id));
         out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
         out

@@ -127,7 +127,7 @@ pub(crate) fn gatherings(ctx: &Context<'_>) -> Vec<Suggestion> {
             build(
                 ctx,
                 Kind::Gathering,
-                &m.start.to_rfc3339(),
+                &photos.first()?.local.date().to_string(),
                 &photos,
                 GATHERING_CAP,
                 Meta {
@@ -199,7 +199,6 @@ pub(crate) fn recurring(ctx: &Context<'_>) -> Vec<Suggestion> {
             }
             let ids: Vec<i64> = ms.iter().flat_map(|m| m.assets.iter().copied()).collect();
             let photos: Vec<&Photo> = ctx.photos_of(&ids);
-            let first = ms.iter().map(|m| m.start).min()?;
             let reason = Reason::new(
                 "recurs_yearly",
                 &[
@@ -220,7 +219,7 @@ pub(crate) fn recurring(ctx: &Context<'_>) -> Vec<Suggestion> {
             build(
                 ctx,
                 Kind::RecurringEvent,
-                &first.to_rfc3339(),
+                &photos.iter().map(|p| p.local.date()).min()?.to_string(),
                 &photos,
                 RECUR_CAP,
                 Meta {

@@ -25,6 +25,7 @@ use crate::trips::Trip;
 
 pub use self::engine::{Engine, RunStats};
 use self::select::Selection;
+pub(crate) use self::types::month_of;
 pub use self::types::{Chapter, Kind, Reason, Suggestion, TitlePart};
 
 /// Per-photo results of pixel and face analysis, when it has run.
@@ -206,7 +207,7 @@ pub(crate) fn build(
     let start = candidates.iter().map(|p| p.utc).min()?;
     let end = candidates.iter().map(|p| p.utc).max()?;
     Some(Suggestion {
-        id: types::stable_id(kind, key, &sel.assets),
+        id: types::stable_id(kind, key),
         kind,
         title,
         start,

@@ -82,7 +82,8 @@ pub(crate) fn recent(ctx: &Context<'_>) -> Option<Suggestion> {
             n: u64::from(DEFAULT_DAYS),
         },
     ];
-    let key = format!("{}", window.first_day);
+    // "The last N days" is one suggestion whatever the day: its id survives midnight.
+    let key = format!("{DEFAULT_DAYS}d");
     let mut s = build(
         ctx,
         Kind::RecentDays,

@@ -144,6 +144,16 @@ pub(crate) fn dismiss(tx: &Transaction<'_>, id: &str, now_ms: i64) -> Result<()>
     Ok(())
 }
 
+pub(crate) fn undismiss(tx: &Transaction<'_>, id: &str) -> Result<bool> {
+    Ok(tx.execute("DELETE FROM dismissed_suggestions WHERE id = ?1", [id])? > 0)
+}
+
+pub(crate) fn dismissed(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare("SELECT id FROM dismissed_suggestions ORDER BY at_ms DESC, id")?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 pub(crate) fn set_hidden(
     tx: &Transaction<'_>,
     source_id: &str,

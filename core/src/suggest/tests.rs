@@ -589,3 +589,118 @@ fn degenerate_libraries_produce_no_panic() {
     };
     assert!(suggest(&input).is_empty());
 }
+
+#[test]
+fn ids_name_what_a_suggestion_is_about_and_outlive_new_photos_signals_and_midnight() {
+    let f = fixture();
+    let base = run(&f, &with_people(&f));
+    let ids: HashSet<&str> = base.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids.len(), base.len(), "ids are unique");
+    for s in &base {
+        let (kind, key) = s.id.split_once(':').unwrap();
+        assert_eq!(kind, s.kind.as_str());
+        assert!(!key.is_empty());
+        assert!(
+            !s.id.contains("41.9") && !s.id.contains("48.8") && !s.id.contains("Mia"),
+            "no coordinates or names in an id: {}",
+            s.id
+        );
+    }
+    let trip = of_kind(&base, Kind::TripHighlights)[0].clone();
+    assert_eq!(trip.id, "trip_highlights:2025-04-10");
+    assert!(ids.contains("monthly_recap:2025-04") && ids.contains("monthly_recap:2025-05"));
+    assert_eq!(month_of("monthly_recap:2025-04"), Some((2025, 4)));
+    assert_eq!(month_of("monthly_recap:2025-13"), None);
+    assert_eq!(month_of("trip_highlights:2025-04-10"), None);
+
+    // New photos inside the trip: the trip, its month and its place keep their ids.
+    let mut g = fixture();
+    let added = g.lib.moment(utc(2025, 4, 12, 20, 0), 8, 60, Some(ROME));
+    let grown = run(&g, &with_people(&g));
+    let grown_trip = of_kind(&grown, Kind::TripHighlights)[0];
+    assert_eq!(grown_trip.id, trip.id);
+    assert_eq!(
+        grown_trip.reasons[0].fact("photos"),
+        Some(trip.reasons[0].fact("photos").unwrap() + 8.0)
+    );
+    for s in &base {
+        assert!(
+            grown.iter().any(|o| o.id == s.id),
+            "{} lost after new photos",
+            s.id
+        );
+    }
+    // Analysis reaches every photo (a quality, two faces where none were known):
+    // selections change, ids do not.
+    let mut h = fixture();
+    for (i, p) in h.lib.photos.iter().enumerate() {
+        let s = h.lib.signals.entry(p.id).or_default();
+        s.quality = Some((i % 7) as f32 / 7.0);
+        if s.faces == 0 {
+            s.faces = 2;
+        }
+    }
+    let analysed = run(&h, &with_people(&h));
+    let analysed_ids: HashSet<&str> = analysed.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(analysed_ids, ids);
+    assert!(
+        analysed
+            .iter()
+            .any(|a| base.iter().any(|b| a.id == b.id && a.assets != b.assets)),
+        "the signals changed some selection (else this proves nothing)"
+    );
+    // Past midnight: everything but "on this day" (which is about the day) keeps its id.
+    let input_at = |now: DateTime<Utc>, prefs: &Prefs| {
+        let homes = [PARIS];
+        let input = Input {
+            photos: &f.lib.photos,
+            signals: &f.lib.signals,
+            homes: &homes,
+            now,
+            zone: DeviceZone::parse("Europe/Paris").unwrap(),
+            prefs,
+            months: &[(2025, 4)],
+        };
+        suggest(&input)
+    };
+    let p = with_people(&f);
+    let before = input_at(utc(2025, 6, 15, 21, 50), &p);
+    let after = input_at(utc(2025, 6, 15, 22, 10), &p); // 00:10 in Paris
+    for s in before.iter().filter(|s| s.kind != Kind::OnThisDay) {
+        assert!(
+            after.iter().any(|o| o.id == s.id),
+            "{} changed at midnight",
+            s.id
+        );
+    }
+
+    // A dismissed trip stays dismissed when photos arrive in it.
+    let mut dismissed = with_people(&g);
+    dismissed.dismissed.insert(trip.id.clone());
+    let out = run(&g, &dismissed);
+    assert!(of_kind(&out, Kind::TripHighlights).is_empty());
+    assert!(added.iter().all(|a| !out
+        .iter()
+        .filter(|s| s.kind == Kind::TripHighlights)
+        .any(|s| s.assets.contains(a))));
+}
+
+#[test]
+fn two_suggestions_with_one_key_get_distinct_ids_in_order() {
+    let f = fixture();
+    let mut all = run(&f, &prefs());
+    all.truncate(3);
+    for s in &mut all {
+        s.id = "gathering:2025-03-08".into();
+    }
+    types::disambiguate(&mut all);
+    let ids: Vec<&str> = all.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "gathering:2025-03-08",
+            "gathering:2025-03-08~2",
+            "gathering:2025-03-08~3"
+        ]
+    );
+}

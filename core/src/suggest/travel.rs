@@ -21,22 +21,17 @@ pub(crate) fn trips(ctx: &Context<'_>) -> Vec<Suggestion> {
         .iter()
         .filter_map(|t| {
             let photos = ctx.photos_of(&t.assets);
-            // The farthest stop names the trip.
-            let far = t.stops.iter().max_by(|a, b| {
-                let da = ctx
-                    .input
-                    .homes
+            // The stop farthest from home (the user's, or the inferred ones) names the trip.
+            let from_home = |c: (f64, f64)| {
+                ctx.homes
                     .iter()
-                    .map(|h| haversine_km(*h, a.center))
-                    .fold(f64::INFINITY, f64::min);
-                let db = ctx
-                    .input
-                    .homes
-                    .iter()
-                    .map(|h| haversine_km(*h, b.center))
-                    .fold(f64::INFINITY, f64::min);
-                da.total_cmp(&db)
-            })?;
+                    .map(|h| haversine_km(*h, c))
+                    .fold(f64::INFINITY, f64::min)
+            };
+            let far = t
+                .stops
+                .iter()
+                .max_by(|a, b| from_home(a.center).total_cmp(&from_home(b.center)))?;
             let reason = Reason::new(
                 "away_from_home",
                 &[
@@ -64,7 +59,8 @@ pub(crate) fn trips(ctx: &Context<'_>) -> Vec<Suggestion> {
             build(
                 ctx,
                 Kind::TripHighlights,
-                &t.start.to_rfc3339(),
+                // The trip's first day: photos arriving inside it keep its id.
+                &photos.first()?.local.date().to_string(),
                 &photos,
                 TRIP_CAP,
                 Meta {
@@ -130,7 +126,9 @@ pub(crate) fn places(ctx: &Context<'_>) -> Vec<Suggestion> {
                     n: days as u64,
                 },
             ];
-            let key = format!("{:.1},{:.1}", c.0, c.1);
+            // The first day photographed there (photos are in time order): no
+            // coordinates in an id, and later photos keep it.
+            let key = ps.first()?.local.date().to_string();
             build(
                 ctx,
                 Kind::ThemePlace,

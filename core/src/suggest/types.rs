@@ -143,7 +143,8 @@ pub struct Chapter {
 /// One suggestion.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Suggestion {
-    /// Stable: the same kind, key and assets always give the same id.
+    /// `kind:key`: names what the suggestion is about (see [`stable_id`]); the same
+    /// trip, month, event, person or theme keeps it as photos and signals change.
     pub id: String,
     pub kind: Kind,
     pub title: Vec<TitlePart>,
@@ -158,23 +159,34 @@ pub struct Suggestion {
     pub chapters: Vec<Chapter>,
 }
 
-/// 64-bit FNV-1a: stable across runs, platforms and versions (unlike `DefaultHasher`).
-pub(crate) fn stable_id(kind: Kind, key: &str, assets: &[i64]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut eat = |bytes: &[u8]| {
-        for b in bytes {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+/// A suggestion's handle: its kind and what it is about (`trip_highlights:2025-06-14`,
+/// `monthly_recap:2025-05`, `person_highlights:7`), never which photos are selected
+/// now, so it survives new photos, analysis and midnight. Keys hold dates, months,
+/// labels and ids — never coordinates or names.
+pub(crate) fn stable_id(kind: Kind, key: &str) -> String {
+    format!("{}:{key}", kind.as_str())
+}
+
+/// Two suggestions of one kind with one key (two gatherings on one day) are told
+/// apart by order of appearance: the second gets `~2`, and so on.
+pub(crate) fn disambiguate(out: &mut [Suggestion]) {
+    let mut seen: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    for s in out.iter_mut() {
+        let n = seen.entry(s.id.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            s.id = format!("{}~{n}", s.id);
         }
-    };
-    eat(kind.as_str().as_bytes());
-    eat(&[0]);
-    eat(key.as_bytes());
-    eat(&[0]);
-    let mut sorted = assets.to_vec();
-    sorted.sort_unstable();
-    for a in sorted {
-        eat(&a.to_le_bytes());
     }
-    format!("{}-{h:016x}", kind.as_str())
+}
+
+/// The month a `monthly_recap` id names, so a recap asked for by month can be drawn
+/// by its id alone.
+pub(crate) fn month_of(id: &str) -> Option<(i32, u32)> {
+    let key = id
+        .strip_prefix(Kind::MonthlyRecap.as_str())?
+        .strip_prefix(':')?;
+    let (y, m) = key.split_once('-')?;
+    let (y, m) = (y.parse().ok()?, m.parse().ok()?);
+    (1..=12).contains(&m).then_some((y, m))
 }

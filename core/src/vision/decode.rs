@@ -206,7 +206,8 @@ pub fn decode_bytes(
     decode_with_image(bytes, orientation, opts)
 }
 
-/// Pixels the host decoded (RGBA, rows top to bottom), e.g. HEIC through the OS.
+/// Pixels the host decoded (RGBA, rows top to bottom, no padding), e.g. HEIC through
+/// the OS.
 pub fn from_rgba(
     width: u32,
     height: u32,
@@ -214,26 +215,105 @@ pub fn from_rgba(
     orientation: Option<u8>,
     opts: &DecodeOptions,
 ) -> Result<Decoded, DecodeError> {
-    budget(width, height, opts)?;
-    if width == 0 || height == 0 || rgba.len() as u64 != u64::from(width) * u64::from(height) * 4 {
-        return Err(DecodeError::Corrupt("rgba_size_mismatch"));
-    }
-    let rgb: Vec<u8> = rgba
-        .chunks_exact(4)
-        .flat_map(|p| [p[0], p[1], p[2]])
-        .collect();
-    let img = Rgb {
+    let px = RgbaView {
         width,
         height,
-        data: rgb,
+        stride: width.saturating_mul(4),
+        data: rgba,
     };
-    finish(
-        img,
-        (width, height),
-        orientation.unwrap_or(1),
-        opts,
-        Via::Host,
-    )
+    from_rgba_view(&px, orientation, None, opts)
+}
+
+/// RGBA rows as a host hands them over: `stride` bytes from one row's start to the
+/// next (at least `width * 4`; platform bitmaps pad rows).
+#[derive(Debug, Clone, Copy)]
+pub struct RgbaView<'a> {
+    pub width: u32,
+    pub height: u32,
+    pub stride: u32,
+    pub data: &'a [u8],
+}
+
+impl RgbaView<'_> {
+    /// Bytes the view needs: every row's pixels, the last row without its padding.
+    fn required_len(&self) -> Option<u64> {
+        let rows = u64::from(self.height).checked_sub(1)?;
+        rows.checked_mul(u64::from(self.stride))?
+            .checked_add(u64::from(self.width) * 4)
+    }
+}
+
+/// Host RGBA pixels to the working size, upright. The size is checked against the pixel
+/// budget and the buffer against the size before anything is allocated; an answer
+/// larger than the working size is box-averaged by a whole factor while it is copied
+/// (so a full-size answer never costs a full-size copy), then resized. `orientation`
+/// turns the pixels upright (1 or `None` when the host already did). `original_upright`
+/// is the photo's own upright size, when known: face boxes are then reported in its
+/// pixels, as for a file — unless the answer's shape is not the original's (a cropped
+/// thumbnail), where the answer's own size is used.
+pub fn from_rgba_view(
+    px: &RgbaView<'_>,
+    orientation: Option<u8>,
+    original_upright: Option<(u32, u32)>,
+    opts: &DecodeOptions,
+) -> Result<Decoded, DecodeError> {
+    let (w, h) = (px.width, px.height);
+    budget(w, h, opts)?;
+    if u64::from(px.stride) < u64::from(w) * 4 {
+        return Err(DecodeError::Corrupt("rgba_stride"));
+    }
+    if px.required_len().is_none_or(|n| (px.data.len() as u64) < n) {
+        return Err(DecodeError::Corrupt("rgba_size_mismatch"));
+    }
+    let k = (w.max(h) / opts.long_side.max(1)).max(1);
+    let (bw, bh) = ((w / k).max(1), (h / k).max(1));
+    let mut data = Vec::with_capacity(bw as usize * bh as usize * 3);
+    let stride = px.stride as usize;
+    let kk = k as usize;
+    let area = (kk as u64) * (kk as u64);
+    for by in 0..bh as usize {
+        for bx in 0..bw as usize {
+            let mut sum = [0u64; 3];
+            for dy in 0..kk {
+                let row = (by * kk + dy) * stride + bx * kk * 4;
+                for p in px.data[row..row + kk * 4].chunks_exact(4) {
+                    sum[0] += u64::from(p[0]);
+                    sum[1] += u64::from(p[1]);
+                    sum[2] += u64::from(p[2]);
+                }
+            }
+            data.extend(sum.map(|v| ((v + area / 2) / area) as u8));
+        }
+    }
+    let img = Rgb {
+        width: bw,
+        height: bh,
+        data,
+    };
+    let img = if bw.max(bh) > opts.long_side {
+        resize(img, opts.long_side)?
+    } else {
+        img
+    };
+    let orientation = orientation.unwrap_or(1);
+    let image = orient::apply(img, orientation);
+    let own = orient::upright_size(w, h, orientation);
+    let ratio = |(a, b): (u32, u32)| f64::from(a) / f64::from(b.max(1));
+    let same_shape =
+        |o: (u32, u32)| o.0 > 0 && o.1 > 0 && (ratio(o) / ratio(own) - 1.0).abs() <= 0.02;
+    // A host that turned the pixels upright for a record without an orientation may
+    // have swapped the sides.
+    let (original_width, original_height) = original_upright
+        .into_iter()
+        .flat_map(|(a, b)| [(a, b), (b, a)])
+        .find(|o| same_shape(*o))
+        .unwrap_or(own);
+    Ok(Decoded {
+        image,
+        original_width,
+        original_height,
+        via: Via::Host,
+    })
 }
 
 fn budget(w: u32, h: u32, opts: &DecodeOptions) -> Result<(), DecodeError> {

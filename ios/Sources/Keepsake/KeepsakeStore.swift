@@ -157,18 +157,24 @@ public final class KeepsakeStore: @unchecked Sendable {
         return try mapped { try store.collageLayout(suggestionId: suggestionId, nowMs: now.millis, options: style.options) }
     }
 
-    /// A suggestion's collage as JPEG or PNG bytes. PhotoKit photos have no file path:
-    /// pass a `PixelProvider` (see `PhotoKitPixels`).
+    /// The app's pixels for photos without a file path (PhotoKit): analysis, the people
+    /// pass, collages and stories ask it (see `PhotoKitPixels`). `nil` removes it.
+    public func setPixelSource(_ source: PixelSource?) throws {
+        let store = try live()
+        try mapped { try store.setPixelSource(source: source) }
+    }
+
+    /// A suggestion's collage as JPEG or PNG bytes (PhotoKit photos come from the pixel
+    /// source set with `setPixelSource`).
     public func collage(
         for suggestionId: String,
         style: CollageStyle = CollageStyle(),
         format: ImageFormat = .jpeg(quality: 88),
-        pixels: PixelProvider? = nil,
         at now: Date = Date()
     ) throws -> CollageImage {
         let store = try live()
         return try mapped {
-            try store.renderCollage(suggestionId: suggestionId, nowMs: now.millis, options: style.options, format: format, pixels: pixels)
+            try store.renderCollage(suggestionId: suggestionId, nowMs: now.millis, options: style.options, format: format)
         }
     }
 

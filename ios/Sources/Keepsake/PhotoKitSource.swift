@@ -104,45 +104,55 @@ public final class PhotoKitSource {
     }
 }
 
-/// Pixels of PhotoKit photos for collages: `PHImageManager` at the size a cell needs,
-/// decoded by the OS (HEIC included), upright.
+/// The app's pixel source for PhotoKit photos (analysis, people, collages, stories):
+/// `PHImageManager` at about the size the core asks for, decoded by the OS (HEIC
+/// included) and already upright. PhotoKit records carry their capture date and location,
+/// so the decoded pixels serve even when the core would like the original's bytes. Never
+/// downloads: a photo only in iCloud is `NotDownloaded`, asked for again by a later run.
 @available(iOS 16.0, macOS 13.0, *)
-public final class PhotoKitPixels: PixelProvider, @unchecked Sendable {
+public final class PhotoKitPixels: PixelSource, @unchecked Sendable {
     public init() {}
 
-    public func pixels(assetId: String, longSide: UInt32) throws -> HostPixels {
-        guard let asset = PHAsset.fetchAssets(withLocalIdentifiers: [assetId], options: nil).firstObject else {
-            throw ListenerError.Failed(reason: "asset not found")
+    public func pixels(request: PixelRequest) throws -> PixelAnswer {
+        guard let asset = PHAsset.fetchAssets(withLocalIdentifiers: [request.assetId], options: nil).firstObject else {
+            throw PixelError.Gone
         }
         let options = PHImageRequestOptions()
         options.isSynchronous = true
         options.deliveryMode = .highQualityFormat
         options.resizeMode = .fast
         options.isNetworkAccessAllowed = false
-        let side = CGFloat(longSide)
+        let side = CGFloat(request.longSide)
         var image: CGImage?
+        var inCloud = false
         PHImageManager.default().requestImage(
             for: asset,
             targetSize: CGSize(width: side, height: side),
             contentMode: .aspectFit,
             options: options
-        ) { result, _ in
+        ) { result, info in
             image = PhotoKitPixels.cgImage(result)
+            inCloud = (info?[PHImageResultIsInCloudKey] as? Bool) ?? false
         }
         guard let cg = image else {
-            throw ListenerError.Failed(reason: "no pixels")
+            if inCloud {
+                throw PixelError.NotDownloaded
+            }
+            throw PixelError.Failed(reason: "no pixels")
         }
         return try PhotoKitPixels.rgba(cg)
     }
 
-    static func rgba(_ image: CGImage) throws -> HostPixels {
+    /// One bulk draw into an RGBA buffer (no per-pixel calls); rows are `bytesPerRow` apart.
+    static func rgba(_ image: CGImage) throws -> PixelAnswer {
         let width = image.width
         let height = image.height
-        var data = Data(count: width * height * 4)
+        let stride = width * 4
+        var data = Data(count: stride * height)
         let drawn = data.withUnsafeMutableBytes { buffer -> Bool in
             guard let context = CGContext(
                 data: buffer.baseAddress, width: width, height: height, bitsPerComponent: 8,
-                bytesPerRow: width * 4, space: CGColorSpaceCreateDeviceRGB(),
+                bytesPerRow: stride, space: CGColorSpaceCreateDeviceRGB(),
                 bitmapInfo: CGImageAlphaInfo.premultipliedLast.rawValue
             ) else {
                 return false
@@ -151,9 +161,9 @@ public final class PhotoKitPixels: PixelProvider, @unchecked Sendable {
             return true
         }
         guard drawn else {
-            throw ListenerError.Failed(reason: "could not draw pixels")
+            throw PixelError.Failed(reason: "could not draw pixels")
         }
-        return HostPixels(width: UInt32(width), height: UInt32(height), rgba: data)
+        return .rgba(width: UInt32(width), height: UInt32(height), stride: UInt32(stride), rgba: data, upright: true)
     }
 }
 

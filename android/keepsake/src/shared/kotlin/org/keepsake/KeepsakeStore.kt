@@ -24,7 +24,7 @@ import uniffi.keepsake_ffi.Keepsake
 import uniffi.keepsake_ffi.ListenerException
 import uniffi.keepsake_ffi.Person
 import uniffi.keepsake_ffi.PersonFace
-import uniffi.keepsake_ffi.PixelProvider
+import uniffi.keepsake_ffi.PixelSource
 import uniffi.keepsake_ffi.Suggestion
 import uniffi.keepsake_ffi.SyncSummary
 
@@ -110,15 +110,23 @@ class KeepsakeStore private constructor(private val ffi: Keepsake) : AutoCloseab
     fun layout(suggestionId: String, style: CollageStyle = CollageStyle(), now: Instant = Instant.now()): CollageLayout =
         live().collageLayout(suggestionId, now.toEpochMilli(), style.options())
 
-    /** A suggestion's collage as JPEG or PNG bytes; [pixels] provides photos without a file. */
+    /**
+     * The app's pixels for photos without a file path (MediaStore `content://` ids): analysis,
+     * the people pass, collages and stories ask [source] from core threads, one call per
+     * worker at a time. It answers with the original's bytes or decoded RGBA, or throws a
+     * [uniffi.keepsake_ffi.PixelException] (gone, not downloaded, permission denied, busy).
+     * `null` removes it; without one such photos wait.
+     */
+    fun setPixelSource(source: PixelSource?) = live().setPixelSource(source)
+
+    /** A suggestion's collage as JPEG or PNG bytes (photos without a file come from the pixel source). */
     @JvmOverloads
     fun collage(
         suggestionId: String,
         style: CollageStyle = CollageStyle(),
         format: ImageFormat = ImageFormat.Jpeg(88u),
-        pixels: PixelProvider? = null,
         now: Instant = Instant.now(),
-    ): CollageImage = live().renderCollage(suggestionId, now.toEpochMilli(), style.options(), format, pixels)
+    ): CollageImage = live().renderCollage(suggestionId, now.toEpochMilli(), style.options(), format)
 
     /** [collage] written to [file] (whole or not at all). */
     @JvmOverloads
@@ -127,10 +135,9 @@ class KeepsakeStore private constructor(private val ffi: Keepsake) : AutoCloseab
         file: File,
         style: CollageStyle = CollageStyle(),
         format: ImageFormat = ImageFormat.Jpeg(88u),
-        pixels: PixelProvider? = null,
         now: Instant = Instant.now(),
     ): CollageImage =
-        live().renderCollageToFile(suggestionId, now.toEpochMilli(), style.options(), format, pixels, file.path)
+        live().renderCollageToFile(suggestionId, now.toEpochMilli(), style.options(), format, file.path)
 
     /** A recap story (JSON frames with Ken Burns rects) for the app to animate. */
     fun storyJson(suggestionId: String, now: Instant = Instant.now()): String =
