@@ -74,3 +74,41 @@ pub fn records(data: &[u8]) {
         }
     }
 }
+
+/// Pixel-source answers: arbitrary RGBA (odd sizes and strides, truncated or oversized
+/// buffers, any orientation, record sizes that match or not) and arbitrary encoded
+/// bytes, under a small pixel budget. Layout: byte 0 picks the answer kind and the
+/// upright flag, then width, height and stride padding (u16 LE each), the record's
+/// orientation byte and size (u16 LE each); the rest is the buffer or the bytes.
+pub fn host_pixels(data: &[u8]) {
+    use crate::pixels::{from_answer, PixelAnswer, RgbaPixels};
+    let [kind, w0, w1, h0, h1, p0, p1, o, rw0, rw1, rh0, rh1, rest @ ..] = data else {
+        return;
+    };
+    let u16_of = |a: &u8, b: &u8| u16::from_le_bytes([*a, *b]);
+    let opts = DecodeOptions {
+        long_side: 64,
+        max_pixels: 4_000_000,
+        use_thumbnail: true,
+        jpeg: crate::vision::decode::JpegBackend::default(),
+    };
+    let orientation = (1..=8).contains(o).then_some(*o);
+    let size = Some((u32::from(u16_of(rw0, rw1)), u32::from(u16_of(rh0, rh1))));
+    let answer = if kind & 1 == 0 {
+        PixelAnswer::Encoded(rest.to_vec())
+    } else {
+        let width = u32::from(u16_of(w0, w1));
+        RgbaPixels {
+            width,
+            height: u32::from(u16_of(h0, h1)),
+            // Strides below a row are refused, above pad each row.
+            stride: (width * 4)
+                .saturating_add(u32::from(u16_of(p0, p1)))
+                .saturating_sub(u32::from(kind & 4)),
+            data: rest.to_vec(),
+            upright: kind & 2 != 0,
+        }
+        .into()
+    };
+    let _ = from_answer(answer, orientation, size, &opts);
+}

@@ -320,37 +320,25 @@ impl Keepsake {
     /// suggestion and collage, for good (also when face data is later revoked or
     /// re-analysed). A face that belongs to a person excludes the person (see
     /// [`exclude_person`](Self::exclude_person)), which also catches their other and
-    /// future photos; a face without one is kept by its box only. Returns how many
-    /// faces were excluded.
+    /// future photos; a face without one is kept by its box only. All or nothing, in one
+    /// transaction: an unknown id changes nothing and is named. Returns how many faces
+    /// were excluded.
     pub fn exclude_faces(&self, face_ids: &[i64]) -> Result<u64> {
         let now = self.now().timestamp_millis();
-        let (n, people) = self.db.write(|tx| {
-            let mut n = 0;
-            let mut people = std::collections::BTreeSet::new();
-            let mut stmt = tx.prepare_cached(
-                "INSERT INTO face_exclusions (asset_id, x, y, w, h, created_at_ms)
-                 SELECT asset_id, x, y, w, h, ?2 FROM faces WHERE id = ?1",
-            )?;
-            for id in face_ids {
-                match crate::people::store::face_person(tx, *id)? {
-                    Some(person) => {
-                        people.insert(person);
-                        n += 1;
-                    }
-                    None => n += stmt.execute(rusqlite::params![id, now])? as u64,
-                }
+        let (n, kept) = self
+            .db
+            .write(|tx| crate::people::edit::exclude_faces(tx, face_ids, now))?;
+        if !kept.is_empty() {
+            // Erased descriptors must not linger in free pages or the WAL.
+            self.db.compact()?;
+            for k in &kept {
+                self.audit(
+                    "exclude_person",
+                    None,
+                    None,
+                    Some(&format!("{k} descriptors kept")),
+                )?;
             }
-            Ok((n, people))
-        })?;
-        if n < face_ids.len() as u64 {
-            return Err(Error::InvalidArgument(format!(
-                "{} of {} face ids are unknown",
-                face_ids.len() as u64 - n,
-                face_ids.len()
-            )));
-        }
-        for person in people {
-            self.exclude_person(person, true)?;
         }
         self.audit("exclude_faces", None, Some(n), None)?;
         Ok(n)
@@ -416,41 +404,14 @@ impl Keepsake {
         })
     }
 
-    /// A person that is there and not excluded (excluded people cannot be edited
-    /// except by including them again).
-    fn editable_person(&self, tx: &rusqlite::Transaction<'_>, id: i64) -> Result<()> {
-        if crate::people::store::require_person(tx, id)? {
-            return Err(Error::InvalidArgument(format!(
-                "person {id} is excluded; include them again first"
-            )));
-        }
-        Ok(())
-    }
-
     /// Names a person (`None` or blank clears it). Naming also confirms their cover face,
     /// so re-grouping keeps the name on the same person.
     pub fn name_person(&self, id: i64, name: Option<&str>) -> Result<()> {
         self.require_consent(Scope::Faces)?;
-        let name = name.map(str::trim).filter(|n| !n.is_empty());
-        if let Some(n) = name {
-            if n.chars().count() > 200 || n.chars().any(char::is_control) {
-                return Err(Error::InvalidArgument(
-                    "a name is at most 200 characters, without control characters".into(),
-                ));
-            }
-        }
+        crate::people::edit::check_name(name)?;
         let now = self.now().timestamp_millis();
-        self.db.write(|tx| {
-            self.editable_person(tx, id)?;
-            tx.execute(
-                "UPDATE persons SET name = ?2 WHERE id = ?1",
-                rusqlite::params![id, name],
-            )?;
-            if let Some(face) = crate::people::store::cover_face(tx, id)? {
-                crate::people::store::record_feedback(tx, face, id, "is", now)?;
-            }
-            Ok(())
-        })
+        self.db
+            .write(|tx| crate::people::edit::name(tx, id, name, now))
     }
 
     /// Sets (or clears) a person's birthday; it feeds the birthday suggestions.
@@ -460,43 +421,16 @@ impl Keepsake {
         birthday: Option<crate::people::Birthday>,
     ) -> Result<()> {
         self.require_consent(Scope::Faces)?;
-        if let Some(b) = birthday {
-            let year = b.year.unwrap_or(2000);
-            if chrono::NaiveDate::from_ymd_opt(year, b.month, b.day).is_none()
-                || b.year.is_some_and(|y| !(1850..=2200).contains(&y))
-            {
-                return Err(Error::InvalidArgument(format!(
-                    "not a date: month {} day {}",
-                    b.month, b.day
-                )));
-            }
-        }
-        self.db.write(|tx| {
-            self.editable_person(tx, id)?;
-            tx.execute(
-                "UPDATE persons SET birth_month = ?2, birth_day = ?3, birth_year = ?4 WHERE id = ?1",
-                rusqlite::params![
-                    id,
-                    birthday.map(|b| b.month),
-                    birthday.map(|b| b.day),
-                    birthday.and_then(|b| b.year)
-                ],
-            )?;
-            Ok(())
-        })
+        crate::people::edit::check_birthday(birthday)?;
+        self.db
+            .write(|tx| crate::people::edit::birthday(tx, id, birthday))
     }
 
     /// Hides a person from the people suggestions (their photos still appear elsewhere).
     pub fn set_person_hidden(&self, id: i64, hidden: bool) -> Result<()> {
         self.require_consent(Scope::Faces)?;
-        self.db.write(|tx| {
-            self.editable_person(tx, id)?;
-            tx.execute(
-                "UPDATE persons SET hidden = ?2 WHERE id = ?1",
-                rusqlite::params![id, hidden],
-            )?;
-            Ok(())
-        })
+        self.db
+            .write(|tx| crate::people::edit::hidden(tx, id, hidden))
     }
 
     /// "Don't include me" for a person (`true`) or undoing it (`false`). Excluded: no
@@ -506,14 +440,9 @@ impl Keepsake {
     /// recognise them in new photos. No crop or thumbnail of a face is ever stored.
     pub fn exclude_person(&self, id: i64, excluded: bool) -> Result<()> {
         self.require_consent(Scope::Faces)?;
-        let kept = self.db.write(|tx| {
-            let was = crate::people::store::require_person(tx, id)?;
-            match (was, excluded) {
-                (false, true) => crate::people::store::exclude(tx, id).map(Some),
-                (true, false) => crate::people::store::include(tx, id).map(|()| None),
-                _ => Ok(None),
-            }
-        })?;
+        let kept = self
+            .db
+            .write(|tx| crate::people::edit::excluded(tx, id, excluded))?;
         if excluded {
             // Erased descriptors must not linger in free pages or the WAL.
             self.db.compact()?;
@@ -536,38 +465,9 @@ impl Keepsake {
     /// it has none.
     pub fn merge_people(&self, into: i64, from: i64) -> Result<()> {
         self.require_consent(Scope::Faces)?;
-        if into == from {
-            return Err(Error::InvalidArgument(
-                "cannot merge a person with itself".into(),
-            ));
-        }
         let now = self.now().timestamp_millis();
-        self.db.write(|tx| {
-            self.editable_person(tx, into)?;
-            self.editable_person(tx, from)?;
-            // Every face of both is confirmed as the one person: the user saw both and
-            // said they are one (a wrong face can still be rejected on its own).
-            let mut members = crate::people::store::person_faces(tx, into)?;
-            members.extend(crate::people::store::person_faces(tx, from)?);
-            tx.execute(
-                "UPDATE persons SET name = coalesce(name, (SELECT name FROM persons WHERE id = ?2)),
-                        birth_month = coalesce(birth_month, (SELECT birth_month FROM persons WHERE id = ?2)),
-                        birth_day = coalesce(birth_day, (SELECT birth_day FROM persons WHERE id = ?2)),
-                        birth_year = coalesce(birth_year, (SELECT birth_year FROM persons WHERE id = ?2))
-                 WHERE id = ?1",
-                [into, from],
-            )?;
-            tx.execute("UPDATE face_persons SET person_id = ?1 WHERE person_id = ?2", [into, from])?;
-            tx.execute(
-                "UPDATE OR REPLACE people_feedback SET person_id = ?1 WHERE person_id = ?2",
-                [into, from],
-            )?;
-            for face in members {
-                crate::people::store::record_feedback(tx, face.face_id, into, "is", now)?;
-            }
-            tx.execute("DELETE FROM persons WHERE id = ?1", [from])?;
-            Ok(())
-        })
+        self.db
+            .write(|tx| crate::people::edit::merge(tx, into, from, now))
     }
 
     /// Splits `faces` off person `id` into a new person (returned). Both sides are
@@ -575,47 +475,9 @@ impl Keepsake {
     /// them — so re-grouping keeps them apart.
     pub fn split_person(&self, id: i64, faces: &[i64]) -> Result<i64> {
         self.require_consent(Scope::Faces)?;
-        if faces.is_empty() {
-            return Err(Error::InvalidArgument("no faces to split off".into()));
-        }
         let now = self.now().timestamp_millis();
-        self.db.write(|tx| {
-            self.editable_person(tx, id)?;
-            let members = crate::people::store::person_faces(tx, id)?;
-            let split: std::collections::HashSet<i64> = faces.iter().copied().collect();
-            if let Some(f) = split
-                .iter()
-                .find(|f| !members.iter().any(|m| m.face_id == **f))
-            {
-                return Err(Error::InvalidArgument(format!(
-                    "face {f} is not this person's"
-                )));
-            }
-            let stay: Vec<i64> = members
-                .iter()
-                .map(|m| m.face_id)
-                .filter(|f| !split.contains(f))
-                .collect();
-            if stay.is_empty() {
-                return Err(Error::InvalidArgument(
-                    "splitting every face off leaves nobody".into(),
-                ));
-            }
-            let new = crate::people::store::next_person_id(tx)?;
-            crate::people::store::ensure_person(tx, new, now)?;
-            crate::people::store::set_next_person_id(tx, new + 1)?;
-            for f in &stay {
-                crate::people::store::record_feedback(tx, *f, id, "is", now)?;
-            }
-            for f in &split {
-                tx.execute(
-                    "UPDATE face_persons SET person_id = ?2 WHERE face_id = ?1",
-                    rusqlite::params![f, new as i64],
-                )?;
-                crate::people::store::record_feedback(tx, *f, new as i64, "is", now)?;
-            }
-            Ok(new as i64)
-        })
+        self.db
+            .write(|tx| crate::people::edit::split(tx, id, faces, now))
     }
 
     /// "Not this person": the face leaves its person and never joins them again. It
@@ -623,14 +485,8 @@ impl Keepsake {
     pub fn reject_face(&self, face: i64) -> Result<()> {
         self.require_consent(Scope::Faces)?;
         let now = self.now().timestamp_millis();
-        self.db.write(|tx| {
-            let person = crate::people::store::face_person(tx, face)?
-                .ok_or(Error::NotFound("face with a person"))?;
-            self.editable_person(tx, person)?;
-            crate::people::store::record_feedback(tx, face, person, "is_not", now)?;
-            tx.execute("DELETE FROM face_persons WHERE face_id = ?1", [face])?;
-            Ok(())
-        })
+        self.db
+            .write(|tx| crate::people::edit::reject(tx, face, now))
     }
 
     /// Confirms that `face` is person `id` (moving it there if needed). Refused when the
@@ -638,35 +494,8 @@ impl Keepsake {
     pub fn assign_face(&self, face: i64, id: i64) -> Result<()> {
         self.require_consent(Scope::Faces)?;
         let now = self.now().timestamp_millis();
-        self.db.write(|tx| {
-            self.editable_person(tx, id)?;
-            if !crate::people::store::face_exists(tx, face)? {
-                return Err(Error::NotFound("face"));
-            }
-            // Two faces of one photo are never one person, also on the user's word.
-            let clash: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM face_persons fp JOIN faces f ON f.id = ?1
-                                WHERE fp.person_id = ?2 AND fp.asset_id = f.asset_id
-                                  AND fp.face_id != ?1)",
-                [face, id],
-                |r| r.get(0),
-            )?;
-            if clash {
-                return Err(Error::InvalidArgument(format!(
-                    "person {id} already has a face in that photo"
-                )));
-            }
-            tx.execute(
-                "INSERT OR REPLACE INTO face_persons (face_id, asset_id, person_id)
-                 SELECT id, asset_id, ?2 FROM faces WHERE id = ?1",
-                [face, id],
-            )?;
-            tx.execute(
-                "DELETE FROM people_feedback WHERE face_id = ?1 AND person_id = ?2 AND verdict = 'is_not'",
-                [face, id],
-            )?;
-            crate::people::store::record_feedback(tx, face, id, "is", now)
-        })
+        self.db
+            .write(|tx| crate::people::edit::assign(tx, face, id, now))
     }
 
     /// Stored face detections (needs nothing beyond what analysis stored under the
@@ -677,14 +506,7 @@ impl Keepsake {
 
     /// Removes host assets by id (the host reported them deleted) with their derived data.
     pub fn remove_assets(&self, source_ids: &[String]) -> Result<u64> {
-        self.db.write(|tx| {
-            let mut n = 0;
-            let mut stmt = tx.prepare_cached("DELETE FROM assets WHERE source_id = ?1")?;
-            for id in source_ids {
-                n += stmt.execute([id])? as u64;
-            }
-            Ok(n)
-        })
+        self.db.write(|tx| assets::delete_by_source(tx, source_ids))
     }
 
     /// Every indexed asset (media or not), ordered by source id.

@@ -27,7 +27,7 @@ use keepsake_core::{CancelToken, Config, Keepsake, NoProgress, ScanOptions, Scop
 use serde_json::{json, Value};
 
 /// Peak resident set size of this process, MB.
-fn peak_rss_mb() -> Option<f64> {
+pub(crate) fn peak_rss_mb() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;

@@ -804,6 +804,8 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             if *json {
                 // One object: the analysis, with the people pass under "people".
                 let mut v = serde_json::to_value(&report)?;
+                v["wall_s"] = serde_json::json!(secs);
+                v["peak_rss_mb"] = serde_json::json!(crate::bench_index::peak_rss_mb());
                 if let Some(path) = &embedder {
                     v["people"] = serde_json::to_value(people_update(&store, path, false, true)?)?;
                 }

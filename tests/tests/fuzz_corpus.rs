@@ -12,11 +12,12 @@ use keepsake_core::fuzzing;
 
 type Target = fn(&[u8]);
 
-const TARGETS: [(&str, Target); 4] = [
+const TARGETS: [(&str, Target); 5] = [
     ("metadata", fuzzing::metadata),
     ("decode", fuzzing::decode),
     ("model_output", fuzzing::model_output),
     ("records", fuzzing::records),
+    ("host_pixels", fuzzing::host_pixels),
 ];
 
 fn files(dir: &Path) -> Vec<PathBuf> {

@@ -249,6 +249,20 @@ fn an_excluded_face_keeps_its_photo_out_of_every_suggestion_for_good() {
         .find(|f| used.contains(&f.asset_id))
         .expect("a suggested photo with a face");
     let photo = target.asset_id;
+    // All or nothing: a known face beside an unknown id changes nothing; the error
+    // names the unknown id.
+    let other = faces
+        .iter()
+        .find(|f| f.id != target.id)
+        .expect("a second face");
+    match store.exclude_faces(&[other.id, i64::MAX]) {
+        Err(Error::InvalidArgument(why)) => assert!(why.contains(&i64::MAX.to_string()), "{why}"),
+        r => panic!("{r:?}"),
+    }
+    assert!(
+        store.faces().unwrap().iter().all(|f| !f.excluded),
+        "nothing excluded"
+    );
     assert_eq!(store.exclude_faces(&[target.id]).unwrap(), 1);
     assert!(matches!(
         store.exclude_faces(&[i64::MAX]),

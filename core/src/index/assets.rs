@@ -111,6 +111,16 @@ pub(crate) fn delete(tx: &Transaction<'_>, ids: &[i64]) -> Result<()> {
     Ok(())
 }
 
+/// Deletes assets by source id (with everything derived, by cascade); returns how many.
+pub(crate) fn delete_by_source(tx: &Transaction<'_>, source_ids: &[String]) -> Result<u64> {
+    let mut n = 0;
+    let mut stmt = tx.prepare_cached("DELETE FROM assets WHERE source_id = ?1")?;
+    for id in source_ids {
+        n += stmt.execute([id])? as u64;
+    }
+    Ok(n)
+}
+
 const COLUMNS: &str = "id, source_id, origin, uri, mime, format, byte_size, modified_ms,
     captured_local, captured_offset, captured_utc_ms, date_trust, width, height, orientation,
     lat, lon, make, model, thumb_offset, thumb_len, album, favorite, screenshot, kind,

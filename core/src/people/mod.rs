@@ -8,6 +8,7 @@
 //! asked. Excluded people are recognised by their blocklist descriptors before anything
 //! else, so a new photo of them is kept out too.
 
+pub(crate) mod edit;
 pub mod embed;
 pub mod group;
 pub(crate) mod store;

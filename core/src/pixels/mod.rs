@@ -88,6 +88,12 @@ impl std::fmt::Debug for RgbaPixels {
     }
 }
 
+impl From<RgbaPixels> for PixelAnswer {
+    fn from(p: RgbaPixels) -> Self {
+        PixelAnswer::Rgba(p)
+    }
+}
+
 /// Why the host cannot hand over a photo. Transient reasons are retried by a later
 /// analysis run; permanent ones are not (until the record changes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -412,5 +418,133 @@ impl AssetPixels {
 impl crate::collage::CellPixels for AssetPixels {
     fn pixels(&self, asset_id: i64, long_side: u32) -> Result<Decoded, FetchError> {
         AssetPixels::pixels(self, asset_id, long_side)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `w` × `h` RGBA answer, rows padded by `pad` bytes; left half red, right half
+    /// blue; padding bytes are 7 (never a pixel value here).
+    fn answer(w: u32, h: u32, pad: u32, upright: bool) -> RgbaPixels {
+        let stride = w * 4 + pad;
+        let mut data = vec![7u8; (stride * h) as usize];
+        for y in 0..h {
+            for x in 0..w {
+                let o = (y * stride + x * 4) as usize;
+                let px = if x < w / 2 {
+                    [200, 0, 0, 255]
+                } else {
+                    [0, 0, 200, 255]
+                };
+                data[o..o + 4].copy_from_slice(&px);
+            }
+        }
+        RgbaPixels {
+            width: w,
+            height: h,
+            stride,
+            data,
+            upright,
+        }
+    }
+
+    fn opts(long_side: u32) -> DecodeOptions {
+        DecodeOptions {
+            long_side,
+            ..DecodeOptions::default()
+        }
+    }
+
+    fn decoded(
+        a: RgbaPixels,
+        orientation: Option<u8>,
+        size: Option<(u32, u32)>,
+        long: u32,
+    ) -> Decoded {
+        from_answer(PixelAnswer::Rgba(a), orientation, size, &opts(long))
+            .expect("decodes")
+            .decoded
+    }
+
+    #[test]
+    fn padded_rows_are_read_without_their_padding() {
+        let d = decoded(answer(40, 30, 12, true), None, None, 640);
+        assert_eq!((d.image.width, d.image.height), (40, 30));
+        assert_eq!(d.image.pixel(0, 29), [200, 0, 0]);
+        assert_eq!(d.image.pixel(39, 0), [0, 0, 200]);
+        assert!(
+            d.image.data.iter().all(|&v| v != 7),
+            "no padding byte leaked in"
+        );
+    }
+
+    #[test]
+    fn larger_answers_are_scaled_down_and_faces_map_to_the_original() {
+        // 4× the asked size: box-averaged while copied, then resized.
+        let d = decoded(answer(2560, 1920, 0, true), None, Some((4000, 3000)), 640);
+        assert_eq!((d.image.width, d.image.height), (640, 480));
+        assert_eq!(d.image.pixel(10, 10), [200, 0, 0]);
+        assert_eq!(d.image.pixel(630, 470), [0, 0, 200]);
+        // Boxes come out in the original's pixels (4000 wide), as for a file.
+        assert!((d.scale() - 6.25).abs() < 1e-9);
+    }
+
+    #[test]
+    fn orientation_is_applied_unless_the_host_did_it() {
+        // Stored landscape, orientation 6 (turn 90° clockwise): upright portrait.
+        let turned = decoded(answer(64, 32, 0, false), Some(6), Some((640, 320)), 640);
+        assert_eq!((turned.image.width, turned.image.height), (32, 64));
+        assert_eq!((turned.original_width, turned.original_height), (320, 640));
+        // The host already turned it: taken as it is, the record's size still maps.
+        let upright = decoded(answer(32, 64, 0, true), Some(6), Some((640, 320)), 640);
+        assert_eq!((upright.image.width, upright.image.height), (32, 64));
+        assert_eq!(
+            (upright.original_width, upright.original_height),
+            (320, 640)
+        );
+        // A record size of another shape (a cropped thumbnail) is not used.
+        let cropped = decoded(answer(64, 64, 0, true), None, Some((640, 320)), 640);
+        assert_eq!((cropped.original_width, cropped.original_height), (64, 64));
+    }
+
+    #[test]
+    fn bad_answers_are_refused_before_any_copy() {
+        let err = |a: RgbaPixels| {
+            from_answer(PixelAnswer::Rgba(a), None, None, &opts(640))
+                .expect_err("refused")
+                .kind()
+        };
+        let mut short = answer(16, 16, 4, true);
+        short.data.truncate(short.data.len() - 5);
+        assert_eq!(err(short), "rgba_size_mismatch");
+        let mut narrow = answer(16, 16, 0, true);
+        narrow.stride = 60;
+        assert_eq!(err(narrow), "rgba_stride");
+        // Claims 400 MP with a 64-byte buffer: the budget says no, nothing is allocated.
+        let bomb = RgbaPixels {
+            width: 20_000,
+            height: 20_000,
+            stride: 80_000,
+            data: vec![0; 64],
+            upright: true,
+        };
+        assert_eq!(err(bomb), "pixel_budget");
+        assert_eq!(err(answer(4, 4, 0, true)), "too_small");
+        let garbage = from_answer(
+            PixelAnswer::Encoded(b"not an image".to_vec()),
+            None,
+            None,
+            &opts(640),
+        );
+        assert!(garbage.is_err());
+    }
+
+    #[test]
+    fn the_last_row_needs_no_padding() {
+        let mut a = answer(16, 16, 8, true);
+        a.data.truncate(a.data.len() - 8);
+        assert_eq!(decoded(a, None, None, 640).image.height, 16);
     }
 }

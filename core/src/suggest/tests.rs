@@ -704,3 +704,50 @@ fn two_suggestions_with_one_key_get_distinct_ids_in_order() {
         ]
     );
 }
+
+#[test]
+fn a_trip_is_named_by_its_stop_farthest_from_the_inferred_home() {
+    const LYON: (f64, f64) = (45.764, 4.8357);
+    const MARSEILLE: (f64, f64) = (43.2965, 5.3698);
+    let mut lib = Lib {
+        photos: Vec::new(),
+        signals: HashMap::new(),
+    };
+    // Home (Paris) is only inferred: a moment every other day for a year.
+    let mut day = utc(2024, 6, 1, 17, 0);
+    while day < utc(2025, 6, 1, 0, 0) {
+        lib.moment(day, 4, 60, Some(PARIS));
+        day += Duration::days(2);
+    }
+    // Lyon, then Marseille (farther), then Lyon again: the last stop is not the farthest.
+    for (d, place) in [
+        (2, LYON),
+        (3, LYON),
+        (4, MARSEILLE),
+        (5, MARSEILLE),
+        (6, LYON),
+    ] {
+        for h in [9, 13, 17] {
+            lib.moment(utc(2025, 6, d, h, 0), 4, 60, Some(place));
+        }
+    }
+    lib.moment(utc(2025, 6, 8, 17, 0), 4, 60, Some(PARIS));
+    let input = Input {
+        photos: &lib.photos,
+        signals: &lib.signals,
+        homes: &[],
+        now: utc(2025, 6, 10, 12, 0),
+        zone: DeviceZone::parse("Europe/Paris").unwrap(),
+        prefs: &Prefs::default(),
+        months: &[],
+    };
+    let out = suggest(&input);
+    let trip = of_kind(&out, Kind::TripHighlights)[0];
+    let Some(TitlePart::Place { lat, lon }) = trip.title.first() else {
+        panic!("{:?}", trip.title)
+    };
+    assert!(
+        crate::geo::haversine_km((*lat, *lon), MARSEILLE) < 20.0,
+        "named after ({lat}, {lon})"
+    );
+}
