@@ -8,6 +8,7 @@ mod collage;
 mod logging;
 mod people;
 mod pixels;
+mod settings;
 mod suggest;
 mod types;
 
@@ -23,8 +24,12 @@ pub use collage::{
     CanvasShape, CollageCell, CollageImage, CollageLayout, CollageOptions, CollageTemplate,
     ImageFormat,
 };
-pub use logging::{install_logger, LogLevel, LogSink};
+pub use logging::{install_logger, set_log_level, LogLevel, LogSink};
 pub use pixels::{PixelAnswer, PixelError, PixelRequest, PixelSource};
+pub use settings::{
+    AuditEntry, Coordinates, HiddenRange, Home, JunkAlbums, PurgeSummary, RebuildReport,
+    RecentWindow,
+};
 pub use suggest::{
     Chapter, Moment, Reason, SpecialDate, SpecialDateKind, Suggestion, SuggestionKind, TitlePart,
     Trip,
@@ -121,7 +126,7 @@ fn core_layout(
     )?)
 }
 
-fn instant(ms: i64) -> Result<chrono::DateTime<chrono::Utc>, ApiError> {
+pub(crate) fn instant(ms: i64) -> Result<chrono::DateTime<chrono::Utc>, ApiError> {
     DateTime::from_timestamp_millis(ms).ok_or_else(|| ApiError::InvalidArgument {
         reason: "timestamp is out of range".into(),
     })
@@ -134,10 +139,12 @@ pub struct Keepsake {
     /// `None` once closed. Held only long enough to clone the `Arc`: calls never wait
     /// for each other here (the store has its own reader/writer discipline).
     inner: Mutex<Option<Arc<core::Keepsake>>>,
+    /// What `open_or_rebuild` found and did, when the store was damaged.
+    rebuilt: Option<settings::RebuildReport>,
 }
 
 impl Keepsake {
-    fn store(&self) -> Result<Arc<core::Keepsake>, ApiError> {
+    pub(crate) fn store(&self) -> Result<Arc<core::Keepsake>, ApiError> {
         self.inner
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -158,7 +165,34 @@ impl Keepsake {
         let inner = core::Keepsake::open(std::path::Path::new(&path), config)?;
         Ok(Arc::new(Keepsake {
             inner: Mutex::new(Some(Arc::new(inner))),
+            rebuilt: None,
         }))
+    }
+
+    /// Opens the store; a damaged one (torn or truncated pages, garbage) is erased and
+    /// created anew — then `rebuild_report()` says so, and the app indexes its library
+    /// again and asks for consent again.
+    #[uniffi::constructor]
+    pub fn open_or_rebuild(path: String, time_zone: String) -> Result<Arc<Self>, ApiError> {
+        let config = core::Config {
+            zone: core::DeviceZone::parse(&time_zone)?,
+            ..Default::default()
+        };
+        let (inner, rebuilt) =
+            core::Keepsake::open_or_rebuild(std::path::Path::new(&path), config)?;
+        Ok(Arc::new(Keepsake {
+            inner: Mutex::new(Some(Arc::new(inner))),
+            rebuilt: rebuilt.map(|r| settings::RebuildReport {
+                reason: r.reason,
+                erased_bytes: r.erased_bytes,
+            }),
+        }))
+    }
+
+    /// What `open_or_rebuild` erased (`null`: the store was sound, or was opened with
+    /// `open`).
+    pub fn rebuild_report(&self) -> Option<settings::RebuildReport> {
+        self.rebuilt.clone()
     }
 
     /// Closes the store: later calls fail with `Closed`; the database is released when
@@ -392,13 +426,20 @@ impl Keepsake {
         Ok(out.into_iter().map(|t| suggest::trip(t, &names)).collect())
     }
 
-    /// Sets the user's home (replacing the inferred one), or clears it with `None`s.
-    pub fn set_home(&self, lat: Option<f64>, lon: Option<f64>) -> Result<(), ApiError> {
-        Ok(self.store()?.set_home(lat.zip(lon))?)
-    }
-
+    /// Dismisses what a suggestion is about (that trip, that month…): it stays away as
+    /// photos arrive, until `undismiss_suggestion`.
     pub fn dismiss_suggestion(&self, id: String) -> Result<(), ApiError> {
         Ok(self.store()?.dismiss_suggestion(&id)?)
+    }
+
+    /// Takes a dismissal back; false when the id was not dismissed.
+    pub fn undismiss_suggestion(&self, id: String) -> Result<bool, ApiError> {
+        Ok(self.store()?.undismiss_suggestion(&id)?)
+    }
+
+    /// Dismissed suggestion ids, most recent first.
+    pub fn dismissed_suggestions(&self) -> Result<Vec<String>, ApiError> {
+        Ok(self.store()?.dismissed_suggestions()?)
     }
 
     /// Hides (or shows again) a photo in every suggestion.

@@ -56,6 +56,13 @@ pub fn install_logger(sink: Arc<dyn LogSink>, max_level: LogLevel) {
     *SINK.write().unwrap_or_else(|e| e.into_inner()) = Some(sink);
     // Fails only if another logger was installed first; then ours cannot be, by design of `log`.
     let _ = log::set_logger(&BRIDGE);
+    set_log_level(max_level);
+}
+
+/// Changes which core logs reach the sink (e.g. `Debug` while the user reproduces a
+/// problem). Trace level may contain file paths; never enable it in production builds.
+#[uniffi::export]
+pub fn set_log_level(max_level: LogLevel) {
     log::set_max_level(match max_level {
         LogLevel::Error => log::LevelFilter::Error,
         LogLevel::Warn => log::LevelFilter::Warn,

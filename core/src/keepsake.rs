@@ -91,7 +91,8 @@ const ZONE_KEY: &str = "device_zone";
 
 /// Every media asset as the timeline logic sees it (without source ids).
 fn timeline_photos(conn: &rusqlite::Connection) -> Result<Vec<Photo>> {
-    Ok(assets::timeline(conn)?
+    let junk = suggest::store::junk_albums(conn)?;
+    Ok(assets::timeline(conn, &junk)?
         .into_iter()
         .map(|(p, _)| p)
         .collect())
@@ -605,7 +606,9 @@ impl Keepsake {
         })
     }
 
-    fn user_home(&self) -> Result<Option<(f64, f64)>> {
+    /// The home the user set, if any (`None`: homes are inferred, see
+    /// [`homes`](Self::homes)).
+    pub fn user_home(&self) -> Result<Option<(f64, f64)>> {
         let value = self.db.read(|c| meta::get(c, HOME_KEY))?;
         Ok(value.and_then(|v| {
             let (a, b) = v.split_once(',')?;
@@ -737,8 +740,36 @@ impl Keepsake {
             .write(|tx| suggest::store::hide_range(tx, start, end))
     }
 
-    /// Excludes (or includes again) an album from every suggestion. Screenshot,
-    /// messenger and download albums are always excluded.
+    /// Hidden time ranges, oldest first.
+    pub fn hidden_ranges(&self) -> Result<Vec<suggest::HiddenRange>> {
+        self.db.read(suggest::store::hidden_ranges)
+    }
+
+    /// Shows a hidden range again; false when there was none with this id.
+    pub fn remove_hidden_range(&self, id: i64) -> Result<bool> {
+        self.db
+            .write(|tx| suggest::store::remove_hidden_range(tx, id))
+    }
+
+    /// Albums the user excluded, by name.
+    pub fn excluded_albums(&self) -> Result<Vec<String>> {
+        self.db.read(suggest::store::excluded_albums)
+    }
+
+    /// Which albums hold no camera memories (screenshots, messengers, downloads): the
+    /// English defaults until the app changes them.
+    pub fn junk_albums(&self) -> Result<moments::JunkAlbums> {
+        self.db.read(suggest::store::junk_albums)
+    }
+
+    /// Replaces the junk-album setting (e.g. with the names in the device's language).
+    pub fn set_junk_albums(&self, junk: &moments::JunkAlbums) -> Result<()> {
+        self.db
+            .write(|tx| suggest::store::set_junk_albums(tx, junk))
+    }
+
+    /// Excludes (or includes again) an album from every suggestion. Junk albums
+    /// (see [`junk_albums`](Self::junk_albums)) are always excluded.
     pub fn set_album_excluded(&self, album: &str, excluded: bool) -> Result<()> {
         self.db
             .write(|tx| suggest::store::set_album_excluded(tx, album, excluded))
@@ -763,7 +794,7 @@ impl Keepsake {
     pub fn source_ids(&self) -> Result<std::collections::HashMap<i64, String>> {
         Ok(self
             .db
-            .read(assets::timeline)?
+            .read(|c| assets::timeline(c, &suggest::store::junk_albums(c)?))?
             .into_iter()
             .map(|(p, s)| (p.id, s))
             .collect())

@@ -272,8 +272,10 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum Feedback {
-    /// Dismiss a suggestion by id.
+    /// Dismiss a suggestion by id (what it is about stays away as photos arrive).
     Dismiss { id: String },
+    /// Take a dismissal back.
+    Undismiss { id: String },
     /// Hide a photo (path or host id) from all suggestions.
     Hide { asset: String },
     /// Show a hidden photo again.
@@ -289,6 +291,12 @@ pub enum Feedback {
     ExcludeAlbum { album: String },
     /// Include an excluded album again.
     IncludeAlbum { album: String },
+    /// Show a hidden time range again (its id from `hide-range` or `list`).
+    ShowRange { id: i64 },
+    /// Dismissed suggestions, hidden ranges, excluded and junk albums.
+    List,
+    /// Add an album name (part of a name, case-insensitive) to the junk albums.
+    JunkAlbum { name: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -702,6 +710,38 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             let store = open(&args)?;
             match action {
                 Feedback::Dismiss { id } => store.dismiss_suggestion(id)?,
+                Feedback::Undismiss { id } => {
+                    if !store.undismiss_suggestion(id)? {
+                        return Err(format!("{id} was not dismissed").into());
+                    }
+                }
+                Feedback::ShowRange { id } => {
+                    if !store.remove_hidden_range(*id)? {
+                        return Err(format!("no hidden range {id}").into());
+                    }
+                }
+                Feedback::List => {
+                    for id in store.dismissed_suggestions()? {
+                        println!("dismissed {id}");
+                    }
+                    for r in store.hidden_ranges()? {
+                        let (a, b) = (r.start.to_rfc3339(), r.end.to_rfc3339());
+                        println!("hidden range {}: {a} .. {b}", r.id);
+                    }
+                    for album in store.excluded_albums()? {
+                        println!("excluded album {album}");
+                    }
+                    let junk = store.junk_albums()?;
+                    println!(
+                        "junk albums: containing {:?}, named {:?}",
+                        junk.contains, junk.exact
+                    );
+                }
+                Feedback::JunkAlbum { name } => {
+                    let mut junk = store.junk_albums()?;
+                    junk.contains.push(name.clone());
+                    store.set_junk_albums(&junk)?;
+                }
                 Feedback::Hide { asset } => store.set_asset_hidden(asset, true)?,
                 Feedback::Unhide { asset } => store.set_asset_hidden(asset, false)?,
                 Feedback::HideRange { start, end } => {

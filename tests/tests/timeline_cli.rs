@@ -233,6 +233,41 @@ fn suggest_and_feedback_through_the_cli() {
     let after = suggest();
     assert!(after.iter().all(|s| s["id"] != first.as_str()));
     assert_eq!(after.len(), all.len() - 1);
+    let listed = run(&tmp, &zone, &["feedback", "list"]);
+    assert!(String::from_utf8_lossy(&listed.stdout).contains(&format!("dismissed {first}")));
+    // Un-dismiss: it comes back with the same id; then dismiss it again.
+    assert!(run(&tmp, &zone, &["feedback", "undismiss", &first])
+        .status
+        .success());
+    assert!(suggest().iter().any(|s| s["id"] == first.as_str()));
+    assert!(!run(&tmp, &zone, &["feedback", "undismiss", &first])
+        .status
+        .success());
+    assert!(run(&tmp, &zone, &["feedback", "dismiss", &first])
+        .status
+        .success());
+    // A hidden range listed and shown again.
+    let hidden = run(
+        &tmp,
+        &zone,
+        &[
+            "feedback",
+            "hide-range",
+            "1990-01-01T00:00:00Z",
+            "1990-01-02T00:00:00Z",
+        ],
+    );
+    let line = String::from_utf8_lossy(&hidden.stdout).to_string();
+    let range = line.trim().rsplit(' ').next().unwrap().to_string();
+    let listed = run(&tmp, &zone, &["feedback", "list"]);
+    assert!(String::from_utf8_lossy(&listed.stdout).contains(&format!("hidden range {range}:")));
+    assert!(run(&tmp, &zone, &["feedback", "show-range", &range])
+        .status
+        .success());
+    assert!(
+        !String::from_utf8_lossy(&run(&tmp, &zone, &["feedback", "list"]).stdout)
+            .contains("hidden range")
+    );
 
     // Hide a trip's cover: it appears nowhere.
     let trip = after

@@ -152,7 +152,10 @@ pub(crate) fn between(
 }
 
 /// Every media asset as the timeline logic sees it, with its source id, oldest first.
-pub(crate) fn timeline(conn: &Connection) -> Result<Vec<(crate::moments::Photo, String)>> {
+pub(crate) fn timeline(
+    conn: &Connection,
+    junk: &crate::moments::JunkAlbums,
+) -> Result<Vec<(crate::moments::Photo, String)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, source_id, captured_utc_ms, captured_local, date_trust, lat, lon, favorite,
                 screenshot, album
@@ -179,7 +182,7 @@ pub(crate) fn timeline(conn: &Connection) -> Result<Vec<(crate::moments::Photo, 
             .ok_or_else(|| Error::CorruptStore("bad captured_utc_ms".into()))?;
         let trust = DateTrust::from_code(trust)
             .ok_or_else(|| Error::CorruptStore("bad date_trust".into()))?;
-        let junk = screenshot || album.as_deref().is_some_and(crate::moments::is_junk_album);
+        let junk = screenshot || album.as_deref().is_some_and(|a| junk.matches(a));
         let photo = crate::moments::Photo {
             id,
             utc,

@@ -53,19 +53,62 @@ impl Photo {
 }
 
 /// Albums whose images are not camera memories (screenshots, messenger and download
-/// folders, as Android buckets and iOS albums name them).
+/// folders): a setting the app reads and changes (`Keepsake::set_junk_albums`), since
+/// album names depend on the device's language. Names are compared case-insensitively.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct JunkAlbums {
+    /// An album whose name contains one of these is junk ("WhatsApp Images").
+    pub contains: Vec<String>,
+    /// An album named exactly one of these is junk (short, common words: "Signal" is
+    /// junk, "Signal Hill" is a place).
+    pub exact: Vec<String>,
+}
+
+impl Default for JunkAlbums {
+    /// The names Android buckets and iOS albums have in English.
+    fn default() -> Self {
+        let own = |v: &[&str]| v.iter().map(|s| s.to_string()).collect();
+        JunkAlbums {
+            contains: own(&[
+                "screenshot",
+                "screen recording",
+                "whatsapp",
+                "telegram",
+                "download",
+            ]),
+            exact: own(&["messenger", "signal", "signal images"]),
+        }
+    }
+}
+
+impl JunkAlbums {
+    pub fn matches(&self, name: &str) -> bool {
+        let n = name.trim().to_lowercase();
+        self.contains
+            .iter()
+            .any(|j| !j.trim().is_empty() && n.contains(&j.trim().to_lowercase()))
+            || self.exact.iter().any(|j| j.trim().to_lowercase() == n)
+    }
+
+    /// Refuses empty or overlong names and more than 200 of them.
+    pub fn validate(&self) -> crate::Result<()> {
+        let all = self.contains.iter().chain(&self.exact);
+        if self.contains.len() + self.exact.len() > 200
+            || all
+                .clone()
+                .any(|n| n.trim().is_empty() || n.chars().count() > 200)
+        {
+            return Err(crate::Error::InvalidArgument(
+                "junk album names are 1..200 characters, at most 200 of them".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// [`JunkAlbums::default`]'s verdict.
 pub fn is_junk_album(name: &str) -> bool {
-    let n = name.trim().to_lowercase();
-    let part_of = [
-        "screenshot",
-        "screen recording",
-        "whatsapp",
-        "telegram",
-        "download",
-    ];
-    // Short, common words only count as the whole name ("Signal Hill" is a place).
-    let whole = ["messenger", "signal", "signal images"];
-    part_of.iter().any(|j| n.contains(j)) || whole.contains(&n.as_str())
+    JunkAlbums::default().matches(name)
 }
 
 /// Segmentation parameters.
@@ -266,6 +309,17 @@ mod tests {
         for keep in ["Camera", "DCIM", "Signal Hill", "Holidays 2024"] {
             assert!(!is_junk_album(keep), "{keep}");
         }
+        // Another language's names are the app's to add.
+        let mut es = JunkAlbums::default();
+        assert!(!es.matches("Capturas de pantalla"));
+        es.contains.push("Capturas de pantalla".into());
+        assert!(es.matches("capturas de pantalla 2024") && es.matches("WhatsApp"));
+        assert!(JunkAlbums {
+            contains: vec![" ".into()],
+            exact: vec![]
+        }
+        .validate()
+        .is_err());
     }
 
     #[test]

@@ -91,6 +91,14 @@ pub struct SpecialDate {
     pub year: Option<i32>,
 }
 
+/// A time range the user hid from every suggestion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct HiddenRange {
+    pub id: i64,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
 /// The user's feedback and exclusions, honoured by every kind.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Prefs {

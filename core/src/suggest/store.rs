@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, Transaction};
 
-use super::{Prefs, Signals, SpecialDate, SpecialKind};
+use super::{HiddenRange, Prefs, Signals, SpecialDate, SpecialKind};
 use crate::{Error, Result};
 
 /// A screenshot or document likelihood from this on keeps a photo out of suggestions.
@@ -189,6 +189,61 @@ pub(crate) fn hide_range(
         params![start.timestamp_millis(), end.timestamp_millis()],
     )?;
     Ok(tx.last_insert_rowid())
+}
+
+/// Hidden time ranges, oldest first.
+pub(crate) fn hidden_ranges(conn: &Connection) -> Result<Vec<HiddenRange>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT id, start_ms, end_ms FROM hidden_ranges ORDER BY id")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((r.get(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, a, b) = row?;
+        let (Some(a), Some(b)) = (
+            DateTime::from_timestamp_millis(a),
+            DateTime::from_timestamp_millis(b),
+        ) else {
+            return Err(Error::CorruptStore("bad hidden range".into()));
+        };
+        out.push(HiddenRange {
+            id,
+            start: a,
+            end: b,
+        });
+    }
+    Ok(out)
+}
+
+pub(crate) fn remove_hidden_range(tx: &Transaction<'_>, id: i64) -> Result<bool> {
+    Ok(tx.execute("DELETE FROM hidden_ranges WHERE id = ?1", [id])? > 0)
+}
+
+pub(crate) fn excluded_albums(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached("SELECT album FROM excluded_albums ORDER BY album")?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+const JUNK_KEY: &str = "junk_albums";
+
+/// The junk-album setting (the defaults until the app changes it).
+pub(crate) fn junk_albums(conn: &Connection) -> Result<crate::moments::JunkAlbums> {
+    match crate::index::meta::get(conn, JUNK_KEY)? {
+        Some(v) => serde_json::from_str(&v)
+            .map_err(|_| Error::CorruptStore("bad junk album setting".into())),
+        None => Ok(Default::default()),
+    }
+}
+
+pub(crate) fn set_junk_albums(
+    tx: &Transaction<'_>,
+    junk: &crate::moments::JunkAlbums,
+) -> Result<()> {
+    junk.validate()?;
+    let v = serde_json::to_string(junk).map_err(|e| Error::InvalidArgument(e.to_string()))?;
+    crate::index::meta::set(tx, JUNK_KEY, &v)
 }
 
 pub(crate) fn set_album_excluded(tx: &Transaction<'_>, album: &str, excluded: bool) -> Result<()> {
