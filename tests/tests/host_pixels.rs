@@ -275,23 +275,103 @@ fn host_pixels_give_what_the_folder_gives_and_fill_metadata_from_the_bytes() {
     analyse_all(&rgba, &detector, &embedder);
     assert_eq!(found(&rgba, &host_index), expected);
 
-    // Collages draw host photos through the same source: no placeholder.
-    let trip = expected
+    // June (the current month) is never listed; 9 photos are too few for a recap.
+    assert!(expected
+        .suggestions
+        .iter()
+        .all(|s| s.0 != "monthly_recap:2025-06"));
+    assert!(matches!(
+        folder.collage_layout("monthly_recap:2025-06", None, &Default::default()),
+        Err(keepsake_core::Error::NotFound(_))
+    ));
+
+    // New photos arriving in the trip keep its id; a dismissed trip stays dismissed.
+    let trip_id = expected
         .suggestions
         .iter()
         .find(|s| s.1 == "trip_highlights")
+        .unwrap()
+        .0
+        .clone();
+    let arrive = |store: &Keepsake, n: i64| {
+        let id = format!("content://media/external/images/media/{}", 2000 + n);
+        let record = HostRecord {
+            id: id.clone(),
+            uri: id,
+            modified_ms: 1_750_000_000_000,
+            captured_at: Some(format!("2025-06-07T{:02}:40:00+02:00", 10 + n)),
+            lat: Some(FLORENCE.0 + 0.001 * n as f64),
+            lon: Some(FLORENCE.1),
+            width: Some(4000),
+            height: Some(3000),
+            ..HostRecord::default()
+        };
+        store
+            .sync_records(
+                vec![(1, record)],
+                SyncMode::Partial,
+                &NoProgress,
+                &CancelToken::new(),
+            )
+            .unwrap();
+        store.suggestions(None, &[]).unwrap()
+    };
+    let trip_photos = |all: &[keepsake_core::suggest::Suggestion]| {
+        all.iter()
+            .find(|s| s.id == trip_id)
+            .map(|s| s.reasons[0].fact("photos").unwrap())
+    };
+    let before = trip_photos(&encoded.suggestions(None, &[]).unwrap()).unwrap();
+    assert_eq!(trip_photos(&arrive(&encoded, 1)), Some(before + 1.0));
+    encoded.dismiss_suggestion(&trip_id).unwrap();
+    assert_eq!(
+        trip_photos(&arrive(&encoded, 2)),
+        None,
+        "dismissed stays dismissed"
+    );
+    assert!(encoded.undismiss_suggestion(&trip_id).unwrap());
+    assert_eq!(
+        trip_photos(&encoded.suggestions(None, &[]).unwrap()),
+        Some(before + 2.0)
+    );
+    // With the two new photos June has enough for a recap: never listed (it is the
+    // current month), drawn by its id alone.
+    assert!(encoded
+        .suggestions(None, &[])
+        .unwrap()
+        .iter()
+        .all(|s| s.id != "monthly_recap:2025-06"));
+    let june = encoded
+        .collage_layout("monthly_recap:2025-06", None, &Default::default())
         .unwrap();
-    for store in [&encoded, &rgba] {
-        let (_, rendered) = store
+    assert_eq!(june.cells.len(), files.len() + 2);
+    assert!(encoded
+        .story("monthly_recap:2025-06", None, &Default::default())
+        .is_ok());
+
+    // Collages draw host photos through the same source: no placeholder — except the
+    // two records that arrived without a file behind them, which the host calls gone.
+    let arrived: BTreeSet<i64> = encoded
+        .source_ids()
+        .unwrap()
+        .into_iter()
+        .filter(|(_, s)| s.ends_with("/2001") || s.ends_with("/2002"))
+        .map(|(id, _)| id)
+        .collect();
+    for (store, gone) in [(&encoded, arrived), (&rgba, BTreeSet::new())] {
+        let (layout, rendered) = store
             .render_collage(
-                &trip.0,
+                &trip_id,
                 None,
                 &keepsake_core::collage::LayoutOptions::default(),
                 &keepsake_core::collage::RenderOptions::default(),
                 &CancelToken::new(),
             )
             .unwrap();
-        assert!(rendered.failures.is_empty(), "{:?}", rendered.failures);
+        assert!(layout.cells.len() >= 6);
+        let failed: BTreeSet<i64> = rendered.failures.iter().map(|f| f.asset_id).collect();
+        assert!(failed.is_subset(&gone), "{:?}", rendered.failures);
+        assert!(rendered.failures.iter().all(|f| f.kind == "gone"));
     }
 }
 
@@ -518,5 +598,166 @@ fn cancelling_while_the_host_hangs_returns_at_once() {
     assert!(
         started.elapsed() < Duration::from_millis(1500),
         "mid-photo cancel"
+    );
+}
+
+/// Faces (asset index, box) and people (sets of faces) as the harness prints them.
+type Cli = (
+    BTreeSet<(usize, [i64; 4])>,
+    BTreeSet<BTreeSet<(usize, [i64; 4])>>,
+);
+
+fn cli_found(db: &Path, index_of: &dyn Fn(&str) -> usize) -> Cli {
+    let key = |v: &serde_json::Value, asset: &str| {
+        let b = ["x", "y", "w", "h"].map(|k| (v[k].as_f64().unwrap() * 2.0).round() as i64);
+        (index_of(v[asset].as_str().unwrap()), b)
+    };
+    let mut c = common::harness(db, NOW);
+    c.args(["detections", "--json"]);
+    let faces = common::stdout_of(c)
+        .lines()
+        .map(|l| key(&serde_json::from_str(l).unwrap(), "asset"))
+        .collect();
+    let mut c = common::harness(db, NOW);
+    c.args(["people", "--json"]);
+    let people = common::stdout_of(c)
+        .lines()
+        .map(|l| {
+            let p: serde_json::Value = serde_json::from_str(l).unwrap();
+            p["faces"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| key(f, "asset"))
+                .collect()
+        })
+        .collect();
+    (faces, people)
+}
+
+#[test]
+fn the_harness_plays_host_and_finds_what_the_folder_scan_finds() {
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let tmp = TempDir::new("host-cli");
+    let files = roll(&shared, &tmp.join("roll"));
+    let models = shared.join("models");
+    let run = |db: &Path, args: &[&str]| {
+        let mut c = common::harness(db, NOW);
+        c.args(args);
+        common::stdout_of(c)
+    };
+    let analyze = |db: &Path, extra: &[&str]| -> serde_json::Value {
+        run(db, &["consent", "grant", "all"]);
+        let mut args = vec![
+            "analyze",
+            "--model",
+            models.join("retinaface_mnet025.onnx").to_str().unwrap(),
+            "--embedder",
+            models
+                .join("face_embed_dlib_resnet_v1.onnx")
+                .to_str()
+                .unwrap(),
+            "--json",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>();
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        serde_json::from_str(run(db, &args).trim()).unwrap()
+    };
+
+    let folder = tmp.join("folder.db");
+    run(&folder, &["scan", tmp.join("roll").to_str().unwrap()]);
+    analyze(&folder, &[]);
+    let expected = cli_found(&folder, &|name: &str| name[4..7].parse().unwrap());
+    assert!(
+        expected.0.len() >= 30 && expected.1.len() >= 10,
+        "{expected:?}"
+    );
+
+    // The host's view: bare records with opaque ids, and the map the harness answers from
+    // (relative to the map's folder).
+    let records: String = bare_records(&files)
+        .iter()
+        .map(|(_, r)| serde_json::to_string(r).unwrap() + "\n")
+        .collect();
+    std::fs::write(tmp.join("records.jsonl"), records).unwrap();
+    let map: String = (0..files.len())
+        .map(|i| {
+            format!(
+                "{{\"id\": \"{}\", \"path\": \"roll/IMG_{i:03}.jpg\"}}\n",
+                content_id(i)
+            )
+        })
+        .collect();
+    std::fs::write(tmp.join("map.jsonl"), map).unwrap();
+    let host_index =
+        |id: &str| -> usize { id.rsplit('/').next().unwrap().parse::<usize>().unwrap() - 1000 };
+    for mode in ["encoded", "rgba"] {
+        let db = tmp.join(&format!("{mode}.db"));
+        run(
+            &db,
+            &[
+                "sync",
+                "--records",
+                tmp.join("records.jsonl").to_str().unwrap(),
+            ],
+        );
+        let map = tmp.join("map.jsonl");
+        let report = analyze(
+            &db,
+            &[
+                "--host-pixels",
+                map.to_str().unwrap(),
+                "--host-pixels-mode",
+                mode,
+            ],
+        );
+        assert_eq!(report["need_host_pixels"], 0, "{report}");
+        assert_eq!(report["analysed"], files.len(), "{report}");
+        // Bare records: the sizes only the bytes tell (and, encoded, time and place).
+        let filled = if mode == "encoded" { files.len() } else { 0 };
+        assert_eq!(report["metadata_filled"], filled, "{report}");
+        if mode == "rgba" {
+            // Without the record's size the faces are in the answer's pixels: compare
+            // the count per photo and the people's shape, not the boxes.
+            let (faces, people) = cli_found(&db, &host_index);
+            let per_photo = |f: &BTreeSet<(usize, [i64; 4])>| {
+                f.iter().fold(BTreeMap::new(), |mut m, (i, _)| {
+                    *m.entry(*i).or_insert(0) += 1;
+                    m
+                })
+            };
+            assert_eq!(per_photo(&faces), per_photo(&expected.0));
+            let sizes = |p: &BTreeSet<BTreeSet<(usize, [i64; 4])>>| {
+                let mut v: Vec<usize> = p.iter().map(BTreeSet::len).collect();
+                v.sort();
+                v
+            };
+            assert_eq!(sizes(&people), sizes(&expected.1));
+        } else {
+            assert_eq!(cli_found(&db, &host_index), expected);
+        }
+    }
+
+    // A bad map is a clear error naming the line; nothing is analysed.
+    std::fs::write(
+        tmp.join("bad.jsonl"),
+        "{\"id\": \"x\", \"path\": \"a\"}\n{\"id\": 3}\n",
+    )
+    .unwrap();
+    let out = common::harness(&tmp.join("bad.db"), NOW)
+        .args(["analyze", "--no-faces", "--host-pixels"])
+        .arg(tmp.join("bad.jsonl"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("line 2"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
 }

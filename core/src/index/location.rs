@@ -66,3 +66,24 @@ pub(crate) fn row(r: &Row<'_>, at: usize) -> rusqlite::Result<LocationRow> {
         incomplete: r.get(at + 8)?,
     })
 }
+
+/// Rows of `from` (a FROM … WHERE clause over `assets a`) counted as (in assets with a
+/// readable file, in host assets without one).
+pub(crate) fn readable_counts(
+    conn: &Connection,
+    from: &str,
+    params: &[(&str, &dyn rusqlite::ToSql)],
+) -> Result<(u64, u64)> {
+    let sql = format!("SELECT {HAS_FILE}, count(*) {from} GROUP BY 1");
+    let mut stmt = conn.prepare(&sql)?;
+    let (mut files, mut host) = (0, 0);
+    for row in stmt.query_map(params, |r| Ok((r.get::<_, bool>(0)?, r.get::<_, i64>(1)?)))? {
+        let (readable, n) = row?;
+        if readable {
+            files += n as u64;
+        } else {
+            host += n as u64;
+        }
+    }
+    Ok((files, host))
+}

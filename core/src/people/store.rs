@@ -79,7 +79,7 @@ const PENDING: &str = "
 
 /// (faces waiting in photos with a readable file, faces in host photos without one).
 pub(crate) fn pending_counts(conn: &Connection, sha: &str) -> Result<(u64, u64)> {
-    crate::analysis::store::readable_counts(conn, PENDING, named_params! {":sha": sha})
+    location::readable_counts(conn, PENDING, named_params! {":sha": sha})
 }
 
 /// The next photos (up to `limit`, by asset id after `after`) whose faces need
