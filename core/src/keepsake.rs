@@ -9,12 +9,12 @@ use serde::Serialize;
 
 use crate::clock::{Clock, DeviceZone, SystemClock};
 use crate::collage;
-use crate::index::{assets, location, meta, Db};
+use crate::index::{assets, location, Db};
 use crate::library::records::{self, HostRecord, RecordError};
 use crate::library::scan::{self, ScanOptions, ScanReport};
 use crate::library::sync::{Job, Listed, Removal};
 use crate::library::window::{self, RecentWindow};
-use crate::library::{dates, Origin, StoredAsset, SyncReport};
+use crate::library::{Origin, StoredAsset, SyncReport};
 use crate::moments::{self, Moment, MomentParams, Photo};
 use crate::pixels::{AssetPixels, PixelSource};
 use crate::privacy::{self, ConsentState, PurgeReport, Scope};
@@ -87,8 +87,6 @@ impl std::fmt::Debug for Keepsake {
     }
 }
 
-const ZONE_KEY: &str = "device_zone";
-
 /// Every media asset as the timeline logic sees it (without source ids).
 fn timeline_photos(conn: &rusqlite::Connection) -> Result<Vec<Photo>> {
     let junk = suggest::store::junk_albums(conn)?;
@@ -97,7 +95,6 @@ fn timeline_photos(conn: &rusqlite::Connection) -> Result<Vec<Photo>> {
         .map(|(p, _)| p)
         .collect())
 }
-const HOME_KEY: &str = "user_home";
 
 impl Keepsake {
     /// Opens (or creates) the store at `path`. A new store has no consent.
@@ -143,24 +140,7 @@ impl Keepsake {
     /// Local times without offset were read in the zone of the last open; if the device
     /// moved to another zone, read them again in the new one.
     fn apply_zone(&self) -> Result<()> {
-        let previous = self.db.read(|c| meta::get(c, ZONE_KEY))?;
-        if previous.as_deref() == Some(self.zone.name()) {
-            return Ok(());
-        }
-        let rows = self.db.read(assets::zone_dependent)?;
-        self.db.write(|tx| {
-            for (id, local) in &rows {
-                assets::set_instant(tx, *id, dates::local_to_utc(*local, self.zone))?;
-            }
-            meta::set(tx, ZONE_KEY, self.zone.name())
-        })?;
-        if previous.is_some() {
-            log::info!(
-                "device zone changed: {} local-time assets re-read",
-                rows.len()
-            );
-        }
-        Ok(())
+        crate::library::zone::apply(&self.db, self.zone)
     }
 
     pub fn zone(&self) -> DeviceZone {
@@ -600,20 +580,13 @@ impl Keepsake {
                 ));
             }
         }
-        self.db.write(|tx| match home {
-            Some((lat, lon)) => meta::set(tx, HOME_KEY, &format!("{lat},{lon}")),
-            None => meta::delete(tx, HOME_KEY),
-        })
+        self.db.write(|tx| trips::home::set_user_home(tx, home))
     }
 
     /// The home the user set, if any (`None`: homes are inferred, see
     /// [`homes`](Self::homes)).
     pub fn user_home(&self) -> Result<Option<(f64, f64)>> {
-        let value = self.db.read(|c| meta::get(c, HOME_KEY))?;
-        Ok(value.and_then(|v| {
-            let (a, b) = v.split_once(',')?;
-            Some((a.parse().ok()?, b.parse().ok()?))
-        }))
+        self.db.read(trips::home::user_home)
     }
 
     /// Suggestions at `now` (the clock's when `None`), best first; `months` asks for

@@ -7,6 +7,7 @@ pub mod records;
 pub mod scan;
 pub(crate) mod sync;
 pub mod window;
+pub(crate) mod zone;
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};

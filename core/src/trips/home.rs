@@ -164,3 +164,25 @@ fn rank(regions: BTreeMap<Cell, Region>, away_km: f64) -> Vec<Home> {
     }
     homes
 }
+
+const HOME_KEY: &str = "user_home";
+
+/// The home the user set, if any.
+pub(crate) fn user_home(conn: &rusqlite::Connection) -> crate::Result<Option<(f64, f64)>> {
+    let value = crate::index::meta::get(conn, HOME_KEY)?;
+    Ok(value.and_then(|v| {
+        let (a, b) = v.split_once(',')?;
+        Some((a.parse().ok()?, b.parse().ok()?))
+    }))
+}
+
+/// Sets (or, with `None`, clears) the user's home.
+pub(crate) fn set_user_home(
+    tx: &rusqlite::Transaction<'_>,
+    home: Option<(f64, f64)>,
+) -> crate::Result<()> {
+    match home {
+        Some((lat, lon)) => crate::index::meta::set(tx, HOME_KEY, &format!("{lat},{lon}")),
+        None => crate::index::meta::delete(tx, HOME_KEY),
+    }
+}
