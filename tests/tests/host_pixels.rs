@@ -96,6 +96,20 @@ fn bare_records(files: &[PathBuf]) -> Vec<(u64, HostRecord)> {
         .collect()
 }
 
+/// A store at `db` holding the bare records of `files`.
+fn host_store(db: &Path, zone: &str, files: &[PathBuf]) -> Keepsake {
+    let store = open(db, zone, NOW);
+    store
+        .sync_records(
+            bare_records(files),
+            SyncMode::Full,
+            &NoProgress,
+            &CancelToken::new(),
+        )
+        .unwrap();
+    store
+}
+
 /// Everything analysis and the people pass found, keyed by file (folder) or record
 /// index (host) so the two paths compare: faces per photo, people as sets of faces,
 /// and suggestions as (id, kind, photos).
@@ -214,15 +228,7 @@ fn host_pixels_give_what_the_folder_gives_and_fill_metadata_from_the_bytes() {
         .enumerate()
         .map(|(i, f)| (content_id(i), f.clone()))
         .collect();
-    let encoded = open(&tmp.join("encoded.db"), "Europe/Paris", NOW);
-    encoded
-        .sync_records(
-            bare_records(&files),
-            SyncMode::Full,
-            &NoProgress,
-            &CancelToken::new(),
-        )
-        .unwrap();
+    let encoded = host_store(&tmp.join("encoded.db"), "Europe/Paris", &files);
     // Without a source, host photos wait and are counted.
     encoded.grant_consent(Scope::Pixels).unwrap();
     let waiting = encoded
@@ -394,6 +400,18 @@ enum Answer {
     Bytes,
 }
 
+impl Flaky {
+    fn new(files: Vec<PathBuf>, answers: HashMap<usize, Answer>) -> Flaky {
+        Flaky {
+            files,
+            answers: Mutex::new(answers),
+            calls: Mutex::new(BTreeMap::new()),
+            in_flight: AtomicUsize::new(0),
+            max_in_flight: AtomicUsize::new(0),
+        }
+    }
+}
+
 impl PixelSource for Flaky {
     fn pixels(&self, r: &PixelRequest) -> Result<PixelAnswer, Unavailable> {
         let i = r
@@ -455,15 +473,7 @@ fn what_the_host_cannot_hand_over_is_recorded_and_only_transient_reasons_are_ret
     let tmp = TempDir::new("host-flaky");
     let files = roll(&shared, &tmp.join("roll"));
     let db = tmp.join("k.db");
-    let store = open(&db, "UTC", NOW);
-    store
-        .sync_records(
-            bare_records(&files),
-            SyncMode::Full,
-            &NoProgress,
-            &CancelToken::new(),
-        )
-        .unwrap();
+    let store = host_store(&db, "UTC", &files);
     store.grant_consent(Scope::Pixels).unwrap();
     let answers = HashMap::from([
         (0, Answer::Fails(Unavailable::NotDownloaded)),
@@ -475,13 +485,7 @@ fn what_the_host_cannot_hand_over_is_recorded_and_only_transient_reasons_are_ret
         (6, Answer::Huge),
         (7, Answer::Bomb),
     ]);
-    let source = Arc::new(Flaky {
-        files: files.clone(),
-        answers: Mutex::new(answers),
-        calls: Mutex::new(BTreeMap::new()),
-        in_flight: AtomicUsize::new(0),
-        max_in_flight: AtomicUsize::new(0),
-    });
+    let source = Arc::new(Flaky::new(files.clone(), answers));
     store.set_pixel_source(Some(source.clone()));
     let opts = AnalyzeOptions {
         threads: 2,
@@ -564,24 +568,10 @@ fn cancelling_while_the_host_hangs_returns_at_once() {
     };
     let tmp = TempDir::new("host-cancel");
     let files = roll(&shared, &tmp.join("roll"));
-    let store = open(&tmp.join("k.db"), "UTC", NOW);
-    store
-        .sync_records(
-            bare_records(&files),
-            SyncMode::Full,
-            &NoProgress,
-            &CancelToken::new(),
-        )
-        .unwrap();
+    let store = host_store(&tmp.join("k.db"), "UTC", &files);
     store.grant_consent(Scope::Pixels).unwrap();
     let answers = (0..files.len()).map(|i| (i, Answer::Hangs)).collect();
-    store.set_pixel_source(Some(Arc::new(Flaky {
-        files,
-        answers: Mutex::new(answers),
-        calls: Mutex::new(BTreeMap::new()),
-        in_flight: AtomicUsize::new(0),
-        max_in_flight: AtomicUsize::new(0),
-    })));
+    store.set_pixel_source(Some(Arc::new(Flaky::new(files, answers))));
     let cancel = CancelToken::new();
     let c2 = cancel.clone();
     std::thread::spawn(move || {
