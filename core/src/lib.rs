@@ -10,6 +10,7 @@ pub mod clock;
 pub mod cluster;
 pub mod collage;
 mod digest;
+pub mod effects;
 mod error;
 #[doc(hidden)]
 pub mod fuzzing;

@@ -64,6 +64,16 @@ pub enum Bench {
         #[arg(long, default_value_t = 20_000)]
         faces: usize,
     },
+    /// Every classic effect on a photo at 1024 px (goals: ≤ 50 ms each, cartoon ≤ 300 ms),
+    /// beside decoding the same photo to that size, measured in the same run.
+    Effects {
+        /// A JPEG (e.g. target/bench-photos/bench_12mp_000.jpg).
+        photo: std::path::PathBuf,
+        #[arg(long, default_value_t = 1024)]
+        size: u32,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
     /// Re-sync of unchanged assets (folder scan and host records) vs. the first index.
     Resync {
         #[arg(long, default_value_t = 10_000)]
@@ -71,6 +81,62 @@ pub enum Bench {
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },
+}
+
+fn effects(
+    photo: &std::path::Path,
+    size: u32,
+    runs: usize,
+) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    use keepsake_core::effects::{apply, Effect};
+    use keepsake_core::vision::decode::{decode_file, DecodeOptions, Hint};
+    let opts = DecodeOptions {
+        long_side: size,
+        use_thumbnail: false,
+        ..DecodeOptions::default()
+    };
+    let decode = || decode_file(photo, Hint::default(), &opts);
+    let img = decode()
+        .map_err(|e| format!("bench effects: cannot read the photo: {e}"))?
+        .image;
+    let time = |f: &dyn Fn()| {
+        median(
+            (0..runs)
+                .map(|_| {
+                    let t = Instant::now();
+                    f();
+                    t.elapsed()
+                })
+                .collect(),
+        )
+    };
+    let decode_ms = ms(time(&|| {
+        let _ = decode();
+    }));
+    println!(
+        "bench effects: {}x{} photo, median of {runs} runs; decoding it to this size: {decode_ms:.1} ms",
+        img.width, img.height
+    );
+    let mut met = true;
+    for e in Effect::ALL {
+        let took = ms(time(&|| {
+            let _ = apply(&img, e, 0.8);
+        }));
+        let goal = if e == Effect::Cartoon { 300.0 } else { 50.0 };
+        met &= took <= goal;
+        println!(
+            "  {:<9} {took:7.1} ms  ({:.2}× the decode; goal ≤ {goal:.0} ms: {})",
+            e.name(),
+            took / decode_ms.max(1e-9),
+            if took <= goal { "met" } else { "NOT met" }
+        );
+    }
+    println!("effects: goals {}", if met { "met" } else { "NOT met" });
+    Ok(if met {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -88,6 +154,7 @@ pub fn run(which: &Bench) -> Result<ExitCode, Box<dyn std::error::Error>> {
         Bench::Suggest { photos, runs } => suggest(*photos, (*runs).max(1)),
         Bench::Collage { dir, size, runs } => crate::bench_collage::run(dir, *size, *runs),
         Bench::People { faces } => people(*faces),
+        Bench::Effects { photo, size, runs } => effects(photo, *size, (*runs).max(1)),
         Bench::Index {
             dir,
             model,

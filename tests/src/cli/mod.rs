@@ -242,6 +242,24 @@ pub enum Command {
         #[arg(long)]
         layout_json: bool,
     },
+    /// Apply a classic effect to a photo into FILE (.jpg or .png): nothing is stored.
+    /// `effect --list` names the effects.
+    Effect {
+        #[arg(required_unless_present = "list")]
+        input: Option<PathBuf>,
+        #[arg(long, required_unless_present = "list")]
+        effect: Option<String>,
+        #[arg(long, required_unless_present = "list")]
+        out: Option<PathBuf>,
+        /// 0 (the original) to 1 (the full effect).
+        #[arg(long, default_value_t = 1.0)]
+        strength: f32,
+        /// Long side of the output, pixels (never larger than the photo).
+        #[arg(long, default_value_t = 2048)]
+        size: u32,
+        #[arg(long, conflicts_with_all = ["input", "effect", "out"])]
+        list: bool,
+    },
     /// A suggestion's recap story: JSON frames for an app to animate.
     Story {
         #[arg(long)]
@@ -487,6 +505,7 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         | Command::ExcludeFace { .. } => analysis::run(&args),
         Command::People { .. } | Command::PeopleSet { .. } => people::run(&args),
         Command::Collage { .. }
+        | Command::Effect { .. }
         | Command::Story { .. }
         | Command::Report { .. }
         | Command::SampleLibrary { .. } => render::run(&args),

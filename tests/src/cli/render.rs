@@ -71,6 +71,59 @@ pub(super) fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Effect {
+            input,
+            effect,
+            out,
+            strength,
+            size,
+            list,
+        } => {
+            use keepsake_core::effects::{self, Effect};
+            if *list {
+                for e in Effect::ALL {
+                    println!("{:<10} {}", e.name(), e.describe());
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            let (Some(input), Some(name), Some(out)) = (input, effect, out) else {
+                return Err("effect: give IN --effect NAME --out FILE, or --list".into());
+            };
+            let effect = Effect::parse(name).ok_or_else(|| {
+                let names: Vec<&str> = Effect::ALL.iter().map(|e| e.name()).collect();
+                format!("no effect {name:?}; effects: {}", names.join(", "))
+            })?;
+            let format = out
+                .extension()
+                .and_then(|e| e.to_str())
+                .and_then(collage::OutputFormat::from_extension)
+                .ok_or("effect: --out must end in .jpg, .jpeg or .png")?;
+            if !(64..=8192).contains(size) {
+                return Err("effect: --size must be 64..=8192".into());
+            }
+            let probe = keepsake_core::metadata::probe_path(input);
+            let hint = keepsake_core::vision::decode::Hint {
+                orientation: probe.exif.orientation,
+                thumbnail: probe.thumbnail,
+            };
+            let opts = keepsake_core::vision::decode::DecodeOptions {
+                long_side: *size,
+                use_thumbnail: false,
+                ..Default::default()
+            };
+            let decoded = keepsake_core::vision::decode::decode_file(input, hint, &opts)
+                .map_err(|e| format!("effect: cannot read the photo: {e}"))?;
+            let image = effects::apply(&decoded.image, effect, *strength)?;
+            write_atomically(out, &collage::encode(&image, format)?)?;
+            println!(
+                "{} at {strength}: {}x{} written to {}",
+                effect.name(),
+                image.width,
+                image.height,
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Story { suggestion } => {
             let store = open(args)?;
             let story = store.story(suggestion, None, &collage::StoryOptions::default())?;
