@@ -30,6 +30,46 @@ pub struct CollageOptions {
     pub shape: Option<CanvasShape>,
     /// Space between and around cells, fraction of the long side (0..=0.1).
     pub gutter: f64,
+    /// A classic effect over the rendered collage (`null`: none).
+    pub effect: Option<PhotoEffect>,
+    /// Its strength, 0 (none) ..= 1 (full).
+    pub effect_strength: f32,
+}
+
+/// Classic photo effects (no model): colour looks, duotone, vignette, grain, pencil
+/// sketch, cartoon. Deterministic: the same photo gives the same bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum PhotoEffect {
+    Warm,
+    Cool,
+    Vivid,
+    Mono,
+    Fade,
+    Film,
+    Duotone,
+    Vignette,
+    Grain,
+    Sketch,
+    Cartoon,
+}
+
+impl From<PhotoEffect> for keepsake_core::effects::Effect {
+    fn from(e: PhotoEffect) -> Self {
+        use keepsake_core::effects::Effect as E;
+        match e {
+            PhotoEffect::Warm => E::Warm,
+            PhotoEffect::Cool => E::Cool,
+            PhotoEffect::Vivid => E::Vivid,
+            PhotoEffect::Mono => E::Mono,
+            PhotoEffect::Fade => E::Fade,
+            PhotoEffect::Film => E::Film,
+            PhotoEffect::Duotone => E::Duotone,
+            PhotoEffect::Vignette => E::Vignette,
+            PhotoEffect::Grain => E::Grain,
+            PhotoEffect::Sketch => E::Sketch,
+            PhotoEffect::Cartoon => E::Cartoon,
+        }
+    }
 }
 
 /// One photo on the canvas: draw the `crop_*` part of the upright photo into the

@@ -22,7 +22,7 @@ pub use analysis::{
 };
 pub use collage::{
     CanvasShape, CollageCell, CollageImage, CollageLayout, CollageOptions, CollageTemplate,
-    ImageFormat,
+    ImageFormat, PhotoEffect,
 };
 pub use logging::{install_logger, set_log_level, LogLevel, LogSink};
 pub use pixels::{PixelAnswer, PixelError, PixelRequest, PixelSource};
@@ -247,6 +247,7 @@ impl Keepsake {
         let layout = core_layout(&store, &suggestion_id, now_ms, &options)?;
         let render = core::collage::RenderOptions {
             format: collage::format(format),
+            effect: options.effect.map(|e| (e.into(), options.effect_strength)),
             ..Default::default()
         };
         let rendered = store.render_layout(&layout, &render, &core::CancelToken::new())?;

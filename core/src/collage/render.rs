@@ -58,6 +58,8 @@ pub struct RenderOptions {
     /// Corner radius as a fraction of each cell's short side (0 = square corners, at
     /// most 0.5).
     pub corner_radius: f64,
+    /// A classic effect over the whole collage, at a strength 0..=1.
+    pub effect: Option<(crate::effects::Effect, f32)>,
 }
 
 impl Default for RenderOptions {
@@ -67,6 +69,7 @@ impl Default for RenderOptions {
             background: [255, 255, 255],
             placeholder: [208, 208, 208],
             corner_radius: 0.0,
+            effect: None,
         }
     }
 }
@@ -123,6 +126,10 @@ pub fn render(
             "corner radius must be 0..=0.5".into(),
         ));
     }
+    // Refused before any photo is decoded.
+    if opts.effect.is_some_and(|(_, s)| !(0.0..=1.0).contains(&s)) {
+        return Err(Error::InvalidArgument("strength must be 0..=1".into()));
+    }
     let mut canvas = Canvas::new(layout.width, layout.height, opts.background);
     let mut failures = Vec::new();
     let (mut decode_ms, mut draw_ms) = (0.0, 0.0);
@@ -155,7 +162,10 @@ pub fn render(
         draw_ms += ms(t);
     }
     let t = Instant::now();
-    let image = canvas.into_rgb();
+    let mut image = canvas.into_rgb();
+    if let Some((effect, strength)) = opts.effect {
+        image = crate::effects::apply(&image, effect, strength)?;
+    }
     let bytes = encode(&image, opts.format)?;
     Ok(Rendered {
         bytes,
@@ -377,6 +387,7 @@ mod tests {
             background: [255, 255, 255],
             placeholder: [100, 100, 100],
             corner_radius: 0.1,
+            effect: None,
         };
         let out = render(&l, &source, &opts, &CancelToken::new()).expect("render");
         assert_eq!(
@@ -400,6 +411,45 @@ mod tests {
         for (_, long) in source.asked.borrow().iter() {
             assert!(*long < 1000, "asked {long}");
         }
+    }
+
+    #[test]
+    fn an_effect_covers_the_whole_collage_and_a_bad_strength_is_refused_first() {
+        let source = Solid {
+            sizes: [(1, (4000, 3000, [200, 40, 0]))].into(),
+            asked: RefCell::new(vec![]),
+        };
+        let l = layout(
+            &[photo(1, 4000, 3000)],
+            &LayoutOptions {
+                size: 300,
+                ..Default::default()
+            },
+        )
+        .expect("layout");
+        let mono = RenderOptions {
+            format: OutputFormat::Png,
+            effect: Some((crate::effects::Effect::Mono, 1.0)),
+            ..RenderOptions::default()
+        };
+        let out = render(&l, &source, &mono, &CancelToken::new()).expect("render");
+        let img = decode_png(&out.bytes);
+        assert!(img.pixels().all(|p| p.0[0] == p.0[1] && p.0[1] == p.0[2]));
+        let c = l.cells[0].dest;
+        assert_ne!(img.get_pixel(c.x + c.w / 2, c.y + c.h / 2).0, [200, 40, 0]);
+        let bad = RenderOptions {
+            effect: Some((crate::effects::Effect::Mono, 1.5)),
+            ..mono
+        };
+        source.asked.borrow_mut().clear();
+        assert!(matches!(
+            render(&l, &source, &bad, &CancelToken::new()),
+            Err(Error::InvalidArgument(_))
+        ));
+        assert!(
+            source.asked.borrow().is_empty(),
+            "refused before any decode"
+        );
     }
 
     #[test]

@@ -52,16 +52,24 @@ public struct CollageStyle: Equatable, Sendable {
     public var template: CollageTemplate?
     public var shape: CanvasShape?
     public var gutter: Double
+    /// A classic effect over the collage, and its strength (0...1).
+    public var effect: PhotoEffect?
+    public var effectStrength: Float
 
-    public init(size: UInt32 = 2048, template: CollageTemplate? = nil, shape: CanvasShape? = nil, gutter: Double = 0.01) {
+    public init(
+        size: UInt32 = 2048, template: CollageTemplate? = nil, shape: CanvasShape? = nil, gutter: Double = 0.01,
+        effect: PhotoEffect? = nil, effectStrength: Float = 1.0
+    ) {
         self.size = size
         self.template = template
         self.shape = shape
         self.gutter = gutter
+        self.effect = effect
+        self.effectStrength = effectStrength
     }
 
     var options: CollageOptions {
-        CollageOptions(size: size, template: template, shape: shape, gutter: gutter)
+        CollageOptions(size: size, template: template, shape: shape, gutter: gutter, effect: effect, effectStrength: effectStrength)
     }
 }
 

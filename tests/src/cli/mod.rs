@@ -241,6 +241,12 @@ pub enum Command {
         /// Print the layout description (JSON) on stdout.
         #[arg(long)]
         layout_json: bool,
+        /// A classic effect over the collage (`effect --list` names them).
+        #[arg(long)]
+        effect: Option<String>,
+        /// Strength of the effect, 0..=1.
+        #[arg(long, default_value_t = 1.0, requires = "effect")]
+        strength: f32,
     },
     /// Apply a classic effect to a photo into FILE (.jpg or .png): nothing is stored.
     /// `effect --list` names the effects.

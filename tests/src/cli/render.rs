@@ -11,7 +11,17 @@ pub(super) fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             template,
             shape,
             layout_json,
+            effect,
+            strength,
         } => {
+            let effect = match effect {
+                Some(name) => Some((
+                    keepsake_core::effects::Effect::parse(name)
+                        .ok_or_else(|| format!("no effect {name:?} (see `effect --list`)"))?,
+                    *strength,
+                )),
+                None => None,
+            };
             let format = out
                 .extension()
                 .and_then(|e| e.to_str())
@@ -40,6 +50,7 @@ pub(super) fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             };
             let render_opts = collage::RenderOptions {
                 format,
+                effect,
                 ..Default::default()
             };
             let (layout, rendered) = store.render_collage(

@@ -24,6 +24,7 @@ import uniffi.keepsake_ffi.Keepsake
 import uniffi.keepsake_ffi.ListenerException
 import uniffi.keepsake_ffi.Person
 import uniffi.keepsake_ffi.PersonFace
+import uniffi.keepsake_ffi.PhotoEffect
 import uniffi.keepsake_ffi.PixelSource
 import uniffi.keepsake_ffi.Suggestion
 import uniffi.keepsake_ffi.SyncSummary
@@ -193,8 +194,11 @@ data class CollageStyle(
     val template: CollageTemplate? = null,
     val shape: CanvasShape? = null,
     val gutter: Double = 0.01,
+    /** A classic effect over the collage, and its strength (0..1). */
+    val effect: PhotoEffect? = null,
+    val effectStrength: Float = 1.0f,
 ) {
-    internal fun options() = CollageOptions(size.toUInt(), template, shape, gutter)
+    internal fun options() = CollageOptions(size.toUInt(), template, shape, gutter, effect, effectStrength)
 }
 
 /** A running analysis. [close] cancels it (and is what `use {}` calls). */

@@ -18,6 +18,7 @@ import uniffi.keepsake_ffi.Birthday
 import uniffi.keepsake_ffi.ConsentScope
 import uniffi.keepsake_ffi.ImageFormat
 import uniffi.keepsake_ffi.Keepsake
+import uniffi.keepsake_ffi.PhotoEffect
 
 /**
  * The Kotlin façade and the generated bindings against the host-built library, on real
@@ -153,6 +154,14 @@ class KeepsakeStoreTest {
             val written = store.collageToFile(best.id, file, CollageStyle(size = 512), ImageFormat.Png, now = now)
             assertTrue(written.bytes.isEmpty() && file.readBytes().copyOfRange(1, 4).contentEquals("PNG".toByteArray()))
             assertTrue(store.storyJson(best.id, now).contains("\"frames\""))
+            // A classic effect over the collage: mono PNG pixels are grey.
+            val mono = store.collage(best.id, CollageStyle(size = 256, effect = PhotoEffect.MONO), ImageFormat.Png, now = now)
+            val decoded = ImageIO.read(java.io.ByteArrayInputStream(mono.bytes))
+            val rgb = decoded.getRGB(decoded.width / 2, decoded.height / 2)
+            assertTrue((rgb shr 16 and 0xFF) == (rgb and 0xFF) && (rgb shr 8 and 0xFF) == (rgb and 0xFF), "grey: ${Integer.toHexString(rgb)}")
+            assertFailsWith<ApiException.InvalidArgument> {
+                store.collage(best.id, CollageStyle(size = 256, effect = PhotoEffect.MONO, effectStrength = 2f), now = now)
+            }
             assertFailsWith<ApiException.NotFound> { store.layout("no-such-suggestion", now = now) }
 
             // Revoke: derived data gone, suggestions refused.
