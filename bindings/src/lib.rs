@@ -275,6 +275,31 @@ impl Keepsake {
         Ok(image)
     }
 
+    /// One photo, upright at `long_side` (or its own size when smaller), with an effect
+    /// over it when given: from its file or the app's pixel source. Needs the `Pixels`
+    /// consent; nothing is stored.
+    pub fn render_photo(
+        &self,
+        asset_id: String,
+        long_side: u32,
+        format: ImageFormat,
+        effect: Option<PhotoEffect>,
+        effect_strength: f32,
+    ) -> Result<CollageImage, ApiError> {
+        let (bytes, width, height) = self.store()?.render_photo(
+            &asset_id,
+            long_side,
+            effect.map(|e| (e.into(), effect_strength)),
+            collage::format(format),
+        )?;
+        Ok(CollageImage {
+            bytes,
+            width,
+            height,
+            failed_assets: Vec::new(),
+        })
+    }
+
     /// A suggestion's recap story as JSON: `{suggestion_id, width, height, duration_ms,
     /// frames: [{type: title|chapter|photo, …}]}` (photo frames carry Ken Burns `from` and
     /// `to` rects in upright pixels; see the README).

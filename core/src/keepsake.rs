@@ -858,6 +858,43 @@ impl Keepsake {
             .clone()
     }
 
+    /// One photo (by source id), upright at `long_side` (or its own size when smaller),
+    /// with a classic effect over it when given, encoded: from its file or the app's
+    /// pixel source. Needs the `pixels` consent; nothing is stored.
+    pub fn render_photo(
+        &self,
+        source_id: &str,
+        long_side: u32,
+        effect: Option<(crate::effects::Effect, f32)>,
+        format: collage::OutputFormat,
+    ) -> Result<(Vec<u8>, u32, u32)> {
+        self.require_consent(Scope::Pixels)?;
+        if !(64..=collage::layout::MAX_SIZE).contains(&long_side) {
+            return Err(Error::InvalidArgument(format!(
+                "long side must be 64..={}",
+                collage::layout::MAX_SIZE
+            )));
+        }
+        if effect.is_some_and(|(_, s)| !(0.0..=1.0).contains(&s)) {
+            return Err(Error::InvalidArgument("strength must be 0..=1".into()));
+        }
+        let (id, pixels) = self.db.read(|c| {
+            let id = assets::id_of(c, source_id)?.ok_or(Error::NotFound("photo"))?;
+            let (_, pixels) = collage::store::photos(c, &[id])?;
+            Ok((id, pixels))
+        })?;
+        let decoded = pixels
+            .with_source(self.source())
+            .pixels(id, long_side)
+            .map_err(|e| Error::InvalidArgument(format!("photo pixels: {}", e.kind())))?;
+        let mut image = decoded.image;
+        if let Some((e, strength)) = effect {
+            image = crate::effects::apply(&image, e, strength)?;
+        }
+        let (w, h) = (image.width, image.height);
+        Ok((collage::encode(&image, format)?, w, h))
+    }
+
     /// The recap story of a suggestion, for the app to animate.
     pub fn story(
         &self,

@@ -355,6 +355,43 @@ fn host_pixels_give_what_the_folder_gives_and_fill_metadata_from_the_bytes() {
         .story("monthly_recap:2025-06", None, &Default::default())
         .is_ok());
 
+    // One photo with an effect, through the source; bad requests are refused.
+    use keepsake_core::collage::OutputFormat;
+    use keepsake_core::effects::Effect;
+    let (png, w, h) = encoded
+        .render_photo(
+            &content_id(0),
+            320,
+            Some((Effect::Sketch, 1.0)),
+            OutputFormat::Png,
+        )
+        .unwrap();
+    assert_eq!(w.max(h), 320);
+    let img = keepsake_core::vision::decode::decode_bytes(
+        &png,
+        Default::default(),
+        &keepsake_core::vision::decode::DecodeOptions::default(),
+    )
+    .unwrap()
+    .image;
+    assert!(img
+        .data
+        .chunks_exact(3)
+        .all(|p| p[0] == p[1] && p[1] == p[2]));
+    assert!(matches!(
+        encoded.render_photo("content://nothing", 320, None, OutputFormat::Png),
+        Err(keepsake_core::Error::NotFound(_))
+    ));
+    assert!(matches!(
+        encoded.render_photo(
+            &content_id(0),
+            320,
+            Some((Effect::Warm, 7.0)),
+            OutputFormat::Png
+        ),
+        Err(keepsake_core::Error::InvalidArgument(_))
+    ));
+
     // Collages draw host photos through the same source: no placeholder — except the
     // two records that arrived without a file behind them, which the host calls gone.
     let arrived: BTreeSet<i64> = encoded

@@ -111,6 +111,15 @@ pub(crate) fn delete(tx: &Transaction<'_>, ids: &[i64]) -> Result<()> {
     Ok(())
 }
 
+/// The row id of an asset by source id.
+pub(crate) fn id_of(conn: &Connection, source_id: &str) -> Result<Option<i64>> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .prepare_cached("SELECT id FROM assets WHERE source_id = ?1")?
+        .query_row([source_id], |r| r.get(0))
+        .optional()?)
+}
+
 /// Deletes assets by source id (with everything derived, by cascade); returns how many.
 pub(crate) fn delete_by_source(tx: &Transaction<'_>, source_ids: &[String]) -> Result<u64> {
     let mut n = 0;

@@ -186,6 +186,21 @@ public final class KeepsakeStore: @unchecked Sendable {
         }
     }
 
+    /// One photo at `longSide`, with a classic effect over it when given (needs the
+    /// pixels consent; nothing is stored).
+    public func photo(
+        _ assetId: String,
+        longSide: UInt32 = 2048,
+        format: ImageFormat = .jpeg(quality: 88),
+        effect: PhotoEffect? = nil,
+        strength: Float = 1.0
+    ) throws -> CollageImage {
+        let store = try live()
+        return try mapped {
+            try store.renderPhoto(assetId: assetId, longSide: longSide, format: format, effect: effect, effectStrength: strength)
+        }
+    }
+
     /// A recap story (JSON frames with Ken Burns rects) for the app to animate.
     public func storyJSON(for suggestionId: String, at now: Date = Date()) throws -> String {
         let store = try live()

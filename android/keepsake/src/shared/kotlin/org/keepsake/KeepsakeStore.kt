@@ -140,6 +140,16 @@ class KeepsakeStore private constructor(private val ffi: Keepsake) : AutoCloseab
     ): CollageImage =
         live().renderCollageToFile(suggestionId, now.toEpochMilli(), style.options(), format, file.path)
 
+    /** One photo at [longSide], with a classic [effect] over it when given (needs the pixels consent). */
+    @JvmOverloads
+    fun photo(
+        assetId: String,
+        longSide: Int = 2048,
+        format: ImageFormat = ImageFormat.Jpeg(88u),
+        effect: PhotoEffect? = null,
+        strength: Float = 1.0f,
+    ): CollageImage = live().renderPhoto(assetId, longSide.toUInt(), format, effect, strength)
+
     /** A recap story (JSON frames with Ken Burns rects) for the app to animate. */
     fun storyJson(suggestionId: String, now: Instant = Instant.now()): String =
         live().recapStoryJson(suggestionId, now.toEpochMilli())

@@ -162,6 +162,11 @@ class KeepsakeStoreTest {
             assertFailsWith<ApiException.InvalidArgument> {
                 store.collage(best.id, CollageStyle(size = 256, effect = PhotoEffect.MONO, effectStrength = 2f), now = now)
             }
+            // One photo with an effect.
+            val sketch = store.photo(best.coverId, 300, ImageFormat.Png, PhotoEffect.SKETCH)
+            val photo = ImageIO.read(java.io.ByteArrayInputStream(sketch.bytes))
+            assertEquals(300, maxOf(photo.width, photo.height))
+            assertFailsWith<ApiException.NotFound> { store.photo("no-such-photo") }
             assertFailsWith<ApiException.NotFound> { store.layout("no-such-suggestion", now = now) }
 
             // Revoke: derived data gone, suggestions refused.
