@@ -389,7 +389,6 @@ impl Keepsake {
     /// so re-grouping keeps the name on the same person.
     pub fn name_person(&self, id: i64, name: Option<&str>) -> Result<()> {
         self.require_consent(Scope::Faces)?;
-        crate::people::edit::check_name(name)?;
         let now = self.now().timestamp_millis();
         self.db
             .write(|tx| crate::people::edit::name(tx, id, name, now))
@@ -402,7 +401,6 @@ impl Keepsake {
         birthday: Option<crate::people::Birthday>,
     ) -> Result<()> {
         self.require_consent(Scope::Faces)?;
-        crate::people::edit::check_birthday(birthday)?;
         self.db
             .write(|tx| crate::people::edit::birthday(tx, id, birthday))
     }
@@ -875,8 +873,8 @@ impl Keepsake {
                 collage::layout::MAX_SIZE
             )));
         }
-        if effect.is_some_and(|(_, s)| !(0.0..=1.0).contains(&s)) {
-            return Err(Error::InvalidArgument("strength must be 0..=1".into()));
+        if let Some((_, strength)) = effect {
+            crate::effects::check_strength(strength)?;
         }
         let (id, pixels) = self.db.read(|c| {
             let id = assets::id_of(c, source_id)?.ok_or(Error::NotFound("photo"))?;

@@ -127,8 +127,8 @@ pub fn render(
         ));
     }
     // Refused before any photo is decoded.
-    if opts.effect.is_some_and(|(_, s)| !(0.0..=1.0).contains(&s)) {
-        return Err(Error::InvalidArgument("strength must be 0..=1".into()));
+    if let Some((_, strength)) = opts.effect {
+        crate::effects::check_strength(strength)?;
     }
     let mut canvas = Canvas::new(layout.width, layout.height, opts.background);
     let mut failures = Vec::new();

@@ -79,11 +79,18 @@ impl Effect {
     }
 }
 
-/// `img` with `effect` at `strength` (0: the original, 1: the full effect).
-pub fn apply(img: &Rgb, effect: Effect, strength: f32) -> Result<Rgb> {
+/// `Err(InvalidArgument)` unless `strength` is 0..=1 (callers that decode a photo first
+/// check before they do).
+pub fn check_strength(strength: f32) -> Result<()> {
     if !(0.0..=1.0).contains(&strength) {
         return Err(Error::InvalidArgument("strength must be 0..=1".into()));
     }
+    Ok(())
+}
+
+/// `img` with `effect` at `strength` (0: the original, 1: the full effect).
+pub fn apply(img: &Rgb, effect: Effect, strength: f32) -> Result<Rgb> {
+    check_strength(strength)?;
     let full = match effect {
         Effect::Warm
         | Effect::Cool

@@ -23,7 +23,7 @@ fn editable(tx: &Transaction<'_>, id: i64) -> Result<()> {
 }
 
 /// A valid name, trimmed, or `None` to clear.
-pub(crate) fn check_name(name: Option<&str>) -> Result<Option<&str>> {
+fn check_name(name: Option<&str>) -> Result<Option<&str>> {
     let name = name.map(str::trim).filter(|n| !n.is_empty());
     if let Some(n) = name {
         if n.chars().count() > 200 || n.chars().any(char::is_control) {
@@ -49,7 +49,7 @@ pub(crate) fn name(tx: &Transaction<'_>, id: i64, name: Option<&str>, now: i64) 
     Ok(())
 }
 
-pub(crate) fn check_birthday(birthday: Option<Birthday>) -> Result<()> {
+fn check_birthday(birthday: Option<Birthday>) -> Result<()> {
     if let Some(b) = birthday {
         let year = b.year.unwrap_or(2000);
         if chrono::NaiveDate::from_ymd_opt(year, b.month, b.day).is_none()

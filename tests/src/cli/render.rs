@@ -15,11 +15,7 @@ pub(super) fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             strength,
         } => {
             let effect = match effect {
-                Some(name) => Some((
-                    keepsake_core::effects::Effect::parse(name)
-                        .ok_or_else(|| format!("no effect {name:?} (see `effect --list`)"))?,
-                    *strength,
-                )),
+                Some(name) => Some((parse_effect(name)?, *strength)),
                 None => None,
             };
             let format = out
@@ -100,10 +96,7 @@ pub(super) fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             let (Some(input), Some(name), Some(out)) = (input, effect, out) else {
                 return Err("effect: give IN --effect NAME --out FILE, or --list".into());
             };
-            let effect = Effect::parse(name).ok_or_else(|| {
-                let names: Vec<&str> = Effect::ALL.iter().map(|e| e.name()).collect();
-                format!("no effect {name:?}; effects: {}", names.join(", "))
-            })?;
+            let effect = parse_effect(name)?;
             let format = out
                 .extension()
                 .and_then(|e| e.to_str())
@@ -204,4 +197,13 @@ pub(super) fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         }
         _ => Err("not a render command".into()),
     }
+}
+
+/// An effect by name; an unknown one is an error that lists them all.
+fn parse_effect(name: &str) -> Result<keepsake_core::effects::Effect, String> {
+    use keepsake_core::effects::Effect;
+    Effect::parse(name).ok_or_else(|| {
+        let names: Vec<&str> = Effect::ALL.iter().map(|e| e.name()).collect();
+        format!("no effect {name:?}; effects: {}", names.join(", "))
+    })
 }
