@@ -24,6 +24,9 @@ if [ -d "$shared/data" ] && [ -z "${KEEPSAKE_PYTHON:-}" ]; then
     fi
 fi
 
+echo "== models (target/models: the face detector and the style network, sha256-pinned)"
+scripts/models.sh
+
 echo "== cargo test"
 log=target/test-output.log
 mkdir -p target

@@ -24,6 +24,7 @@ pub mod people;
 pub mod pixels;
 pub mod privacy;
 pub mod progress;
+pub mod restyle;
 pub mod suggest;
 pub mod trips;
 pub mod vision;

@@ -65,7 +65,8 @@ pub enum Bench {
         faces: usize,
     },
     /// Every classic effect on a photo at 1024 px (goals: ≤ 50 ms each, cartoon ≤ 300 ms),
-    /// beside decoding the same photo to that size, measured in the same run.
+    /// beside decoding the same photo to that size, measured in the same run; then the
+    /// AI restyle at 512 and 1024 px when set-up fetched the style network.
     Effects {
         /// A JPEG (e.g. target/bench-photos/bench_12mp_000.jpg).
         photo: std::path::PathBuf,
@@ -132,11 +133,67 @@ fn effects(
         );
     }
     println!("effects: goals {}", if met { "met" } else { "NOT met" });
+    restyles(&img, runs.min(3))?;
     Ok(if met {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The style network at two working sizes (one thread, as on a phone's background job),
+/// against the cartoon effect on the same photo.
+fn restyles(
+    img: &keepsake_core::vision::Rgb,
+    runs: usize,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use keepsake_core::restyle::{Style, StyleBlend, DEFAULT_STRENGTH};
+    let Some(path) = crate::cli::setup_model("multistyle26.onnx") else {
+        println!("restyle: no style network (run scripts/setup.sh); not measured");
+        return Ok(());
+    };
+    let t = Instant::now();
+    let model = keepsake_core::restyle::StyleModel::load_path(&path)?;
+    println!("restyle: network loaded in {:.0} ms", ms(t.elapsed()));
+    let blend = StyleBlend::one(Style::parse("starry").ok_or("no style")?);
+    let cancel = keepsake_core::CancelToken::new();
+    for side in [512, 1024] {
+        let photo = keepsake_core::vision::decode::resize(img.clone(), side)?;
+        // The first run prepares the plan for this size; it is timed apart.
+        let t = Instant::now();
+        model.restyle(
+            &photo,
+            &blend,
+            DEFAULT_STRENGTH,
+            &[],
+            &mut |_, _| {},
+            &cancel,
+        )?;
+        let first = ms(t.elapsed());
+        let steady = median(
+            (0..runs)
+                .map(|_| {
+                    let t = Instant::now();
+                    let _ = model.restyle(
+                        &photo,
+                        &blend,
+                        DEFAULT_STRENGTH,
+                        &[],
+                        &mut |_, _| {},
+                        &cancel,
+                    );
+                    t.elapsed()
+                })
+                .collect(),
+        );
+        println!(
+            "  restyle {}x{}: {:.0} ms (median of {runs}; first run with plan: {first:.0} ms)",
+            photo.width,
+            photo.height,
+            ms(steady)
+        );
+    }
+    Ok(())
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {

@@ -108,7 +108,7 @@ pub fn apply(img: &Rgb, effect: Effect, strength: f32) -> Result<Rgb> {
 }
 
 /// `original` + (`effect` − `original`) × `strength`, rounded.
-fn blend(original: &Rgb, mut effect: Rgb, strength: f32) -> Rgb {
+pub(crate) fn blend(original: &Rgb, mut effect: Rgb, strength: f32) -> Rgb {
     if strength >= 1.0 {
         return effect;
     }

@@ -266,6 +266,31 @@ pub enum Command {
         #[arg(long, conflicts_with_all = ["input", "effect", "out"])]
         list: bool,
     },
+    /// Repaint a photo in one of the 26 styles of the style network (or a blend,
+    /// `name:weight,name:weight`) into FILE (.jpg or .png): nothing is stored.
+    /// `restyle --list` names the styles; `--sheet` writes every style side by side.
+    Restyle {
+        #[arg(required_unless_present = "list")]
+        input: Option<PathBuf>,
+        #[arg(long, required_unless_present_any = ["list", "sheet"])]
+        style: Option<String>,
+        #[arg(long, required_unless_present = "list")]
+        out: Option<PathBuf>,
+        /// 0 (the photo) to 1 (the network's painting).
+        #[arg(long, default_value_t = keepsake_core::restyle::DEFAULT_STRENGTH)]
+        strength: f32,
+        /// Long side of the output, pixels (the network works at ≤ 1024).
+        #[arg(long, default_value_t = 1024)]
+        size: u32,
+        /// The style network (default: the one `scripts/setup.sh` fetched).
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// Every style on the photo, in a grid of 256 px tiles, into --out.
+        #[arg(long, conflicts_with = "style")]
+        sheet: bool,
+        #[arg(long, conflicts_with_all = ["input", "style", "out", "sheet"])]
+        list: bool,
+    },
     /// A suggestion's recap story: JSON frames for an app to animate.
     Story {
         #[arg(long)]
@@ -512,6 +537,7 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         Command::People { .. } | Command::PeopleSet { .. } => people::run(&args),
         Command::Collage { .. }
         | Command::Effect { .. }
+        | Command::Restyle { .. }
         | Command::Story { .. }
         | Command::Report { .. }
         | Command::SampleLibrary { .. } => render::run(&args),
@@ -543,13 +569,26 @@ pub fn load_model(
 
 /// The model `scripts/setup.sh` puts next to the build (`target/models/`).
 pub fn default_model() -> Option<PathBuf> {
+    setup_model("retinaface_mnet025.onnx")
+}
+
+/// A file `scripts/setup.sh` put in `target/models/`.
+pub fn setup_model(name: &str) -> Option<PathBuf> {
     let exe = std::env::current_exe().ok()?;
-    let path = exe
-        .parent()?
-        .parent()?
-        .join("models")
-        .join("retinaface_mnet025.onnx");
+    let path = exe.parent()?.parent()?.join("models").join(name);
     path.is_file().then_some(path)
+}
+
+/// Loads `given`, or else the style network set-up fetched.
+pub fn load_style_model(
+    given: Option<&std::path::Path>,
+) -> Result<keepsake_core::restyle::StyleModel, String> {
+    let path = given
+        .map(std::path::Path::to_path_buf)
+        .or_else(|| setup_model("multistyle26.onnx"))
+        .ok_or("no style network: pass --model or run scripts/setup.sh")?;
+    keepsake_core::restyle::StyleModel::load_path(&path)
+        .map_err(|e| format!("cannot load the style network: {e}"))
 }
 
 fn parse_scopes(names: &[String], allow_empty: bool) -> Result<Vec<Scope>, String> {

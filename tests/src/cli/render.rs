@@ -1,6 +1,7 @@
 //! What people look at: `collage`, `story`, `report`, `sample-library`.
 
 use super::*;
+use std::path::Path;
 
 pub(super) fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     match &args.command {
@@ -97,27 +98,12 @@ pub(super) fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 return Err("effect: give IN --effect NAME --out FILE, or --list".into());
             };
             let effect = parse_effect(name)?;
-            let format = out
-                .extension()
-                .and_then(|e| e.to_str())
-                .and_then(collage::OutputFormat::from_extension)
-                .ok_or("effect: --out must end in .jpg, .jpeg or .png")?;
+            let format = output_format(out).map_err(|e| format!("effect: {e}"))?;
             if !(64..=8192).contains(size) {
                 return Err("effect: --size must be 64..=8192".into());
             }
-            let probe = keepsake_core::metadata::probe_path(input);
-            let hint = keepsake_core::vision::decode::Hint {
-                orientation: probe.exif.orientation,
-                thumbnail: probe.thumbnail,
-            };
-            let opts = keepsake_core::vision::decode::DecodeOptions {
-                long_side: *size,
-                use_thumbnail: false,
-                ..Default::default()
-            };
-            let decoded = keepsake_core::vision::decode::decode_file(input, hint, &opts)
-                .map_err(|e| format!("effect: cannot read the photo: {e}"))?;
-            let image = effects::apply(&decoded.image, effect, *strength)?;
+            let photo = read_photo(input, *size).map_err(|e| format!("effect: {e}"))?;
+            let image = effects::apply(&photo, effect, *strength)?;
             write_atomically(out, &collage::encode(&image, format)?)?;
             println!(
                 "{} at {strength}: {}x{} written to {}",
@@ -128,6 +114,25 @@ pub(super) fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Restyle {
+            input,
+            style,
+            out,
+            strength,
+            size,
+            model,
+            sheet,
+            list,
+        } => restyle(
+            input.as_deref(),
+            style.as_deref(),
+            out.as_deref(),
+            *strength,
+            *size,
+            model.as_deref(),
+            *sheet,
+            *list,
+        ),
         Command::Story { suggestion } => {
             let store = open(args)?;
             let story = store.story(suggestion, None, &collage::StoryOptions::default())?;
@@ -196,6 +201,175 @@ pub(super) fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             Ok(ExitCode::SUCCESS)
         }
         _ => Err("not a render command".into()),
+    }
+}
+
+/// A photo decoded upright at `size` on the long side (or its own size when smaller).
+fn read_photo(input: &Path, size: u32) -> Result<keepsake_core::vision::Rgb, String> {
+    let probe = keepsake_core::metadata::probe_path(input);
+    let hint = keepsake_core::vision::decode::Hint {
+        orientation: probe.exif.orientation,
+        thumbnail: probe.thumbnail,
+    };
+    let opts = keepsake_core::vision::decode::DecodeOptions {
+        long_side: size,
+        use_thumbnail: false,
+        ..Default::default()
+    };
+    let mut img = keepsake_core::vision::decode::decode_file(input, hint, &opts)
+        .map_err(|e| format!("cannot read the photo: {e}"))?
+        .image;
+    if img.width.max(img.height) > size {
+        img = keepsake_core::vision::decode::resize(img, size)
+            .map_err(|e| format!("cannot resize the photo: {e}"))?;
+    }
+    Ok(img)
+}
+
+fn output_format(out: &Path) -> Result<collage::OutputFormat, String> {
+    out.extension()
+        .and_then(|e| e.to_str())
+        .and_then(collage::OutputFormat::from_extension)
+        .ok_or_else(|| "--out must end in .jpg, .jpeg or .png".to_string())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn restyle(
+    input: Option<&Path>,
+    style: Option<&str>,
+    out: Option<&Path>,
+    strength: f32,
+    size: u32,
+    model: Option<&Path>,
+    sheet: bool,
+    list: bool,
+) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    use keepsake_core::restyle::{Style, StyleBlend};
+    if list {
+        for s in Style::all() {
+            println!("{:<12} {}", s.name(), s.describe());
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (Some(input), Some(out)) = (input, out) else {
+        return Err("restyle: give IN --style NAME --out FILE, or --list".into());
+    };
+    let format = output_format(out).map_err(|e| format!("restyle: {e}"))?;
+    keepsake_core::effects::check_strength(strength)?;
+    if !(64..=8192).contains(&size) {
+        return Err("restyle: --size must be 64..=8192".into());
+    }
+    let model = load_style_model(model)?;
+    let cancel = CancelToken::new();
+    let started = Instant::now();
+    let image = if sheet {
+        let photo = read_photo(input, 256).map_err(|e| format!("restyle: {e}"))?;
+        let mut tiles = vec![photo.clone()];
+        for s in Style::all() {
+            tiles.push(model.restyle(
+                &photo,
+                &StyleBlend::one(s),
+                1.0,
+                &[],
+                &mut |_, _| {},
+                &cancel,
+            )?);
+        }
+        contact_sheet(&tiles, 7)
+    } else {
+        let Some(spec) = style else {
+            return Err("restyle: --style is required".into());
+        };
+        let blend = StyleBlend::parse(spec)?;
+        let photo = read_photo(input, size).map_err(|e| format!("restyle: {e}"))?;
+        let faces = faces_in(&photo)?;
+        let mut last = 0;
+        let painted = model.restyle(
+            &photo,
+            &blend,
+            strength,
+            &faces,
+            &mut |done, total| {
+                let pct = done * 100 / total.max(1);
+                if pct >= last + 25 {
+                    last = pct;
+                    eprintln!("restyle: {pct} %");
+                }
+            },
+            &cancel,
+        )?;
+        if painted.width.max(painted.height) < photo.width.max(photo.height) {
+            keepsake_core::vision::decode::resize_to(painted, photo.width, photo.height)
+                .map_err(|e| format!("restyle: {e}"))?
+        } else {
+            painted
+        }
+    };
+    write_atomically(out, &collage::encode(&image, format)?)?;
+    println!(
+        "{} at {strength}: {}x{} written to {} in {:.0} ms",
+        style.unwrap_or("every style"),
+        image.width,
+        image.height,
+        out.display(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Faces in `img` by the default detector (kept recognisable by restyles); none when
+/// set-up has not fetched it.
+fn faces_in(img: &keepsake_core::vision::Rgb) -> Result<Vec<collage::Rect>, String> {
+    use keepsake_core::vision::detect::DetectParams;
+    let Some(path) = default_model() else {
+        eprintln!("restyle: no face model (run scripts/setup.sh): faces are not kept recognisable");
+        return Ok(Vec::new());
+    };
+    let (_, detector) = load_model(Some(&path))?;
+    // The detector works at ≤ 640 px on the long side; boxes are scaled back.
+    let k = (640.0 / f64::from(img.width.max(img.height))).min(1.0);
+    let small = if k < 1.0 {
+        keepsake_core::vision::decode::resize(img.clone(), 640).map_err(|e| e.to_string())?
+    } else {
+        img.clone()
+    };
+    let faces = detector
+        .detect(&small, &DetectParams::for_kind(detector.kind()))
+        .map_err(|e| format!("face detection: {e}"))?;
+    Ok(faces
+        .iter()
+        .map(|f| {
+            collage::Rect::new(
+                f64::from(f.x) / k,
+                f64::from(f.y) / k,
+                f64::from(f.w) / k,
+                f64::from(f.h) / k,
+            )
+        })
+        .collect())
+}
+
+/// `tiles` (all the same size) in rows of `columns`, on white.
+fn contact_sheet(
+    tiles: &[keepsake_core::vision::Rgb],
+    columns: usize,
+) -> keepsake_core::vision::Rgb {
+    let (tw, th) = (tiles[0].width as usize, tiles[0].height as usize);
+    let rows = tiles.len().div_ceil(columns);
+    let (w, h) = (tw * columns, th * rows);
+    let mut data = vec![255u8; w * h * 3];
+    for (i, tile) in tiles.iter().enumerate() {
+        let (x0, y0) = ((i % columns) * tw, (i / columns) * th);
+        for y in 0..th.min(tile.height as usize) {
+            let row = &tile.data[y * tile.width as usize * 3..][..tw.min(tile.width as usize) * 3];
+            let at = ((y0 + y) * w + x0) * 3;
+            data[at..at + row.len()].copy_from_slice(row);
+        }
+    }
+    keepsake_core::vision::Rgb {
+        width: w as u32,
+        height: h as u32,
+        data,
     }
 }
 
