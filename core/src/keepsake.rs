@@ -905,6 +905,43 @@ impl Keepsake {
         collage::story(&s, &photos, self.zone, opts)
     }
 
+    /// A player drawing the recap story of a suggestion at `width` × `height` (the
+    /// story's rects are laid out for that aspect ratio): photos from their files or the
+    /// app's [`PixelSource`], with a look over them when given. Needs the `suggestions`
+    /// consent, like collages; it stores nothing.
+    pub fn story_player(
+        &self,
+        suggestion_id: &str,
+        now: Option<DateTime<Utc>>,
+        width: u32,
+        height: u32,
+        look: Option<collage::Look>,
+    ) -> Result<collage::StoryPlayer> {
+        let s = self.suggestion(suggestion_id, now)?;
+        let (photos, pixels) = self.suggestion_photos(&s)?;
+        let opts = collage::StoryOptions {
+            width,
+            height,
+            ..Default::default()
+        };
+        let story = collage::story(&s, &photos, self.zone, &opts)?;
+        collage::StoryPlayer::new(story, &photos, Box::new(pixels), width, height, look)
+    }
+
+    /// The picture of a suggestion's story at `t_ms`, `width` × `height` — one frame,
+    /// for apps that draw a few (a preview, a poster); a player
+    /// ([`story_player`](Self::story_player)) keeps decoded photos between frames.
+    pub fn story_frame(
+        &self,
+        suggestion_id: &str,
+        t_ms: u64,
+        width: u32,
+        height: u32,
+    ) -> Result<crate::vision::Rgb> {
+        self.story_player(suggestion_id, None, width, height, None)?
+            .frame(t_ms, &CancelToken::new())
+    }
+
     /// The database's files (main, WAL, shared memory), for privacy audits and tests.
     pub fn database_files(&self) -> Vec<std::path::PathBuf> {
         self.db.files()

@@ -8,3 +8,4 @@ pub mod report;
 pub mod rng;
 pub mod synth;
 pub mod timeline;
+pub mod video;

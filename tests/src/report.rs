@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use chrono::{DateTime, Duration, Utc};
 use keepsake_core::collage::{self, LayoutOptions, OutputFormat, RenderOptions, StoryOptions};
-use keepsake_core::suggest::{Suggestion, TitlePart};
+use keepsake_core::suggest::Suggestion;
 use keepsake_core::vision::decode::{self, DecodeOptions, Hint};
 use keepsake_core::vision::detect::FaceModel;
 use keepsake_core::{CancelToken, Keepsake, Origin, Progress, ScanOptions, Scope};
@@ -161,7 +161,7 @@ pub fn report(
              <div class=pair><div>{collage_html}</div><div><h3>Why</h3><ul>{}</ul></div></div>\
              <details><summary>The photos</summary><div class=photos>{figures}</div></details></section>",
             i + 1,
-            esc(&title_text(&s.title)),
+            esc(&keepsake_core::suggest::title_text(&s.title)),
             s.kind.as_str(),
             s.start.date_naive(),
             s.end.date_naive(),
@@ -254,47 +254,6 @@ fn esc(s: &str) -> String {
         }
     }
     out
-}
-
-/// A suggestion title in English (apps translate the parts themselves).
-pub fn title_text(parts: &[TitlePart]) -> String {
-    let words: Vec<String> = parts
-        .iter()
-        .map(|p| match p {
-            TitlePart::Place { lat, lon } => format!("near {lat:.2}°, {lon:.2}°"),
-            TitlePart::DateRange { start, end } if start == end => {
-                start.format("%-d %B %Y").to_string()
-            }
-            TitlePart::DateRange { start, end } => {
-                format!("{} – {}", start.format("%-d %b"), end.format("%-d %b %Y"))
-            }
-            TitlePart::Month { year, month } => chrono::NaiveDate::from_ymd_opt(*year, *month, 1)
-                .map_or_else(
-                    || format!("{year}-{month:02}"),
-                    |d| d.format("%B %Y").to_string(),
-                ),
-            TitlePart::YearsAgo { years } => {
-                format!("{years} year{} ago", if *years == 1 { "" } else { "s" })
-            }
-            TitlePart::Count { what, n } => format!("{n} {what}"),
-            TitlePart::Label { key } => match *key {
-                "golden_hour" => "Golden hour".into(),
-                "night" => "Nights".into(),
-                "group" => "Group photos".into(),
-                "selfie" => "Selfies".into(),
-                "favorites" => "Favourites".into(),
-                "last_days" => "Your last 30 days".into(),
-                other => other.replace('_', " "),
-            },
-            TitlePart::UserText { text } => text.clone(),
-            TitlePart::Person { id } => format!("Person {id}"),
-        })
-        .collect();
-    if words.is_empty() {
-        "Untitled".into()
-    } else {
-        words.join(" · ")
-    }
 }
 
 fn reasons(s: &Suggestion) -> String {

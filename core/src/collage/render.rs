@@ -184,24 +184,41 @@ fn ms(t: Instant) -> f64 {
 
 /// The cell's crop of the decoded photo, resized to the cell.
 fn fit(decoded: &Decoded, cell: &Cell) -> std::result::Result<Rgb, decode::DecodeError> {
-    let img = &decoded.image;
-    let k = f64::from(img.width) / f64::from(cell.source_width.max(1));
-    let left = (cell.crop.x * k).clamp(0.0, f64::from(img.width) - 1.0);
-    let top = (cell.crop.y * k).clamp(0.0, f64::from(img.height) - 1.0);
-    let w = (cell.crop.w * k).clamp(1.0, f64::from(img.width) - left);
-    let h = (cell.crop.h * k).clamp(1.0, f64::from(img.height) - top);
+    crop_resize(
+        &decoded.image,
+        &cell.crop,
+        cell.source_width,
+        cell.dest.w,
+        cell.dest.h,
+    )
+}
+
+/// `crop` (in the photo's upright pixels, `source_width` wide) of `img` (those pixels
+/// at any scale), resized to `w` × `h` (bilinear).
+pub(crate) fn crop_resize(
+    img: &Rgb,
+    crop: &super::crop::Rect,
+    source_width: u32,
+    w: u32,
+    h: u32,
+) -> std::result::Result<Rgb, decode::DecodeError> {
+    let k = f64::from(img.width) / f64::from(source_width.max(1));
+    let left = (crop.x * k).clamp(0.0, f64::from(img.width) - 1.0);
+    let top = (crop.y * k).clamp(0.0, f64::from(img.height) - 1.0);
+    let cw = (crop.w * k).clamp(1.0, f64::from(img.width) - left);
+    let ch = (crop.h * k).clamp(1.0, f64::from(img.height) - top);
     let src = fr::images::ImageRef::new(img.width, img.height, &img.data, fr::PixelType::U8x3)
         .map_err(|_| decode::DecodeError::Corrupt("resize_buffer"))?;
-    let mut dst = fr::images::Image::new(cell.dest.w, cell.dest.h, fr::PixelType::U8x3);
+    let mut dst = fr::images::Image::new(w, h, fr::PixelType::U8x3);
     let opts = fr::ResizeOptions::new()
-        .crop(left, top, w, h)
+        .crop(left, top, cw, ch)
         .resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Bilinear));
     fr::Resizer::new()
         .resize(&src, &mut dst, &opts)
         .map_err(|_| decode::DecodeError::Corrupt("resize"))?;
     Ok(Rgb {
-        width: cell.dest.w,
-        height: cell.dest.h,
+        width: w,
+        height: h,
         data: dst.into_vec(),
     })
 }

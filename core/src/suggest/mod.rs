@@ -3,6 +3,7 @@
 
 mod dates;
 mod engine;
+mod english;
 mod events;
 mod people;
 mod recap;
@@ -24,6 +25,7 @@ use crate::moments::{Moment, Photo};
 use crate::trips::Trip;
 
 pub use self::engine::{Engine, RunStats};
+pub use self::english::title_text;
 use self::select::Selection;
 pub(crate) use self::types::month_of;
 pub use self::types::{Chapter, Kind, Reason, Suggestion, TitlePart};

@@ -291,6 +291,34 @@ pub enum Command {
         #[arg(long, conflicts_with_all = ["input", "style", "out", "sheet"])]
         list: bool,
     },
+    /// A suggestion's recap story as a video: AV1 in MP4 (plays in Chromium), drawn by
+    /// the core (Ken Burns toward faces, cross-fades, a title card), as long as the
+    /// story. Needs the `suggestions` consent; prints progress on stderr.
+    Video {
+        #[arg(long)]
+        suggestion: String,
+        /// Output file, .mp4.
+        #[arg(long)]
+        out: PathBuf,
+        /// Short side of the (portrait, 9:16) video: 720 or 1080 (or any even 144..=2160).
+        #[arg(long, default_value_t = 720)]
+        size: u32,
+        #[arg(long, default_value_t = 30)]
+        fps: u32,
+        /// A classic effect over the photos (`effect --list`).
+        #[arg(long, conflicts_with = "style")]
+        effect: Option<String>,
+        /// An AI restyle of the photos (`restyle --list`; a blend is name:weight,…).
+        #[arg(long)]
+        style: Option<String>,
+        /// Strength of the effect or style, 0..=1 (default: 1 for effects, the
+        /// restyle default for styles).
+        #[arg(long)]
+        strength: Option<f32>,
+        /// The style network (default: the one `scripts/setup.sh` fetched).
+        #[arg(long)]
+        model: Option<PathBuf>,
+    },
     /// A suggestion's recap story: JSON frames for an app to animate.
     Story {
         #[arg(long)]
@@ -538,6 +566,7 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         Command::Collage { .. }
         | Command::Effect { .. }
         | Command::Restyle { .. }
+        | Command::Video { .. }
         | Command::Story { .. }
         | Command::Report { .. }
         | Command::SampleLibrary { .. } => render::run(&args),

@@ -133,6 +133,77 @@ pub(super) fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             *sheet,
             *list,
         ),
+        Command::Video {
+            suggestion,
+            out,
+            size,
+            fps,
+            effect,
+            style,
+            strength,
+            model,
+        } => {
+            if out.extension().and_then(|e| e.to_str()) != Some("mp4") {
+                return Err("video: --out must end in .mp4".into());
+            }
+            if !(144..=2160).contains(size) || !size.is_multiple_of(2) {
+                return Err("video: --size must be even, 144..=2160".into());
+            }
+            let look = match (effect, style) {
+                (Some(name), _) => Some(collage::Look::Effect(
+                    parse_effect(name)?,
+                    strength.unwrap_or(1.0),
+                )),
+                (None, Some(spec)) => Some(collage::Look::Style(
+                    load_style_model(model.as_deref())?,
+                    keepsake_core::restyle::StyleBlend::parse(spec)?,
+                    strength.unwrap_or(keepsake_core::restyle::DEFAULT_STRENGTH),
+                )),
+                (None, None) => None,
+            };
+            let store = open(args)?;
+            // Portrait 9:16, both sides even.
+            let height = (size * 16 / 9).div_ceil(2) * 2;
+            let player = store.story_player(suggestion, args.now, *size, height, look)?;
+            let started = Instant::now();
+            let mut shown = 0;
+            let written = keepsake_harness::video::write(
+                &player,
+                out,
+                &keepsake_harness::video::VideoOptions {
+                    fps: *fps,
+                    ..Default::default()
+                },
+                &mut |done, total| {
+                    let pct = done * 100 / total.max(1);
+                    if pct >= shown + 10 {
+                        shown = pct;
+                        eprintln!("video: {pct} % ({done}/{total} frames)");
+                    }
+                },
+                &CancelToken::new(),
+            )?;
+            let secs = started.elapsed().as_secs_f64();
+            for f in player.failures() {
+                eprintln!(
+                    "video: photo {} shown as a blank card ({})",
+                    f.asset_id, f.kind
+                );
+            }
+            println!(
+                "{}x{height} AV1, {} frames at {fps} fps ({:.1} s) written to {} ({} KB) in {secs:.1} s: \
+                 {:.1} frames/s (drawing {:.1} s, encoding {:.1} s)",
+                size,
+                written.frames,
+                written.duration_ms as f64 / 1000.0,
+                out.display(),
+                written.bytes / 1024,
+                written.frames as f64 / secs.max(1e-9),
+                written.draw_s,
+                written.encode_s
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Story { suggestion } => {
             let store = open(args)?;
             let story = store.story(suggestion, None, &collage::StoryOptions::default())?;

@@ -2,6 +2,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::print_stdout)]
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -109,4 +110,59 @@ pub fn count(db: &Path, sql: &str) -> i64 {
     let c = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
         .unwrap();
     c.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+// A generated camera roll, indexed and analysed (collage, story, video tests).
+
+pub const NOW: &str = "2026-11-20T12:00:00Z";
+
+/// A camera roll from the dlib photos (9 photos, 43 labelled faces) with a timeline over
+/// the 30 days before NOW: 36 photos.
+pub fn roll(tmp: &TempDir, shared: &Path) -> PathBuf {
+    let src = shared.join("data/faces/dlib_pascal_voc/images");
+    let out = tmp.join("roll");
+    let mut c = Command::new(env!("CARGO_BIN_EXE_keepsake"));
+    c.args(["--now", NOW, "sample-library"]).arg(&src).arg(&out);
+    let said = stdout_of(c);
+    assert!(said.contains("36 photos"), "{said}");
+    out
+}
+
+pub fn model(shared: &Path) -> PathBuf {
+    shared.join("models/retinaface_mnet025.onnx")
+}
+
+/// (store, suggestion ids) after scan + consent + analysis.
+pub fn indexed(tmp: &TempDir, shared: &Path) -> (PathBuf, PathBuf, Vec<String>) {
+    let roll = roll(tmp, shared);
+    let db = tmp.join("k.db");
+    let mut scan = harness(&db, NOW);
+    scan.arg("scan").arg(&roll);
+    stdout_of(scan);
+    let mut consent = harness(&db, NOW);
+    consent.args(["consent", "grant", "all"]);
+    stdout_of(consent);
+    let mut analyze = harness(&db, NOW);
+    analyze.arg("analyze").arg("--model").arg(model(shared));
+    stdout_of(analyze);
+    let mut suggest = harness(&db, NOW);
+    suggest.args(["suggest", "--json"]);
+    let ids: Vec<String> = stdout_of(suggest)
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["id"].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert!(!ids.is_empty(), "the generated roll gives suggestions");
+    (db, roll, ids)
+}
+
+pub fn run(mut c: Command) -> (bool, String, String) {
+    let out = c.output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
