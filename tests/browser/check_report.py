@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Opens a Keepsake report in headless Chromium and checks it the way a person would see
 it: every image loads, no request leaves the machine (every URL is file:, data: or
-about:), face boxes are hidden until asked for and then all show; saves a full-page
-screenshot. Talks to Chromium over the DevTools protocol on a pipe (fds 3 and 4), so no
+about:), a story plays in the page's player (the picture changes), face boxes are hidden
+until asked for and then all show; saves a full-page screenshot. Talks to Chromium over the DevTools protocol on a pipe (fds 3 and 4), so no
 port is opened. Standard library only.
 
 usage: check_report.py CHROMIUM INDEX_HTML SCREENSHOT_PNG
@@ -136,6 +136,27 @@ def main():
             if state["pending"] == 0:
                 break
             time.sleep(0.1)
+        # The first story player: the picture shown, then play it for a while — past the
+        # title card — and look at the picture again.
+        players = evaluate(b, session, "document.querySelectorAll('.player').length")
+        screen = evaluate(b, session, """(() => {
+            const s = document.querySelector('.player .screen');
+            s.scrollIntoView();
+            const r = s.getBoundingClientRect();
+            return {x: r.x + window.scrollX, y: r.y + window.scrollY, width: r.width,
+                    height: r.height};
+        })()""")
+
+        def picture():
+            shot_ = b.call("Page.captureScreenshot", {"format": "png", "clip": dict(screen, scale=1),
+                                                      "captureBeyondViewport": True}, session)
+            return shot_["data"]
+
+        story_before = picture()
+        evaluate(b, session, "document.querySelector('.player button').click(); true")
+        time.sleep(3.5)
+        shown = evaluate(b, session, "+(document.querySelector('.player').dataset.shown || 0)")
+        story_after = picture()
         visible_boxes = """[...document.querySelectorAll('.box')]
             .filter(b => getComputedStyle(b).display !== 'none').length"""
         before = evaluate(b, session, visible_boxes)
@@ -162,11 +183,14 @@ def main():
         "images": state["total"], "pending": state["pending"], "broken": state["broken"],
         "requests": len(requests), "external": external, "failed_loads": failed,
         "boxes": boxes, "visible_before": before, "visible_after": after,
+        "players": players, "story_frame_shown": shown,
+        "story_picture_changed": story_before != story_after,
         "screenshot": str(shot), "screenshot_bytes": shot.stat().st_size,
     }
     print(json.dumps(result))
     ok = (state["total"] > 0 and state["pending"] == 0 and not state["broken"] and not external
-          and not failed and before == 0 and after == boxes)
+          and not failed and before == 0 and after == boxes and players > 0 and shown > 0
+          and story_before != story_after)
     sys.exit(0 if ok else 1)
 
 

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use chrono::{DateTime, Duration, Utc};
-use keepsake_core::collage::{self, LayoutOptions, OutputFormat, RenderOptions, StoryOptions};
+use keepsake_core::collage::{self, LayoutOptions, OutputFormat, RenderOptions};
 use keepsake_core::suggest::Suggestion;
 use keepsake_core::vision::decode::{self, DecodeOptions, Hint};
 use keepsake_core::vision::detect::FaceModel;
@@ -28,7 +28,16 @@ pub struct Summary {
     pub suggestions: usize,
     pub collages: usize,
     pub cell_failures: usize,
+    pub people: u64,
+    pub videos: usize,
 }
+
+/// Story frames in the page's player: small, 4 per second.
+const PLAYER_SIZE: (u32, u32) = (180, 320);
+const PLAYER_FPS: u64 = 4;
+/// The linked videos: 270×480, 12 frames/s.
+const VIDEO_SIZE: (u32, u32) = (270, 480);
+const VIDEO_FPS: u32 = 12;
 
 /// Runs the whole pipeline over `dir` into `out` (`out/index.html`, `out/collages/`,
 /// `out/photos/`). Consent for every scope is granted by running this command (the
@@ -38,6 +47,7 @@ pub fn report(
     dir: &Path,
     out: &Path,
     model: Option<&FaceModel>,
+    embedder: Option<&keepsake_core::people::Embedder>,
     size: u32,
     listener: &(dyn Fn(&str, Progress) + Sync),
 ) -> Result<Summary, Failure> {
@@ -62,11 +72,26 @@ pub fn report(
         &cancel,
     )?;
     times.push(("analyse", secs(t)));
+    // Every pass the core has: faces into people, when there is an embedder.
+    let people = match embedder {
+        Some(e) if model.is_some() => {
+            let t = Instant::now();
+            let r = store.update_people(
+                e,
+                &keepsake_core::people::PeopleOptions::default(),
+                &|p| listener("people", p),
+                &cancel,
+            )?;
+            times.push(("people", secs(t)));
+            Some(r)
+        }
+        _ => None,
+    };
     let t = Instant::now();
     let suggestions = store.suggestions(None, &[])?;
     times.push(("suggest", secs(t)));
 
-    for sub in ["collages", "photos"] {
+    for sub in ["collages", "photos", "stories", "videos"] {
         std::fs::create_dir_all(out.join(sub))?;
     }
     let assets: HashMap<i64, keepsake_core::StoredAsset> =
@@ -79,6 +104,7 @@ pub fn report(
     let t = Instant::now();
     let mut sections = String::new();
     let mut collages = 0;
+    let mut videos = 0;
     let mut cell_failures = 0;
     let mut thumbs: HashMap<i64, Option<Thumb>> = HashMap::new();
     let layout_opts = LayoutOptions {
@@ -131,16 +157,15 @@ pub fn report(
             }
             Err(e) => format!("<p class=warn>No collage: {}</p>", esc(&e.to_string())),
         };
-        let story = store
-            .story(&s.id, None, &StoryOptions::default())
-            .map(|st| {
-                format!(
-                    "{} frames, {:.1} s",
-                    st.frames.len(),
-                    st.duration_ms as f64 / 1000.0
-                )
-            })
-            .unwrap_or_else(|e| esc(&e.to_string()));
+        let story = match story_player(store, &s.id, &name, out) {
+            Ok(html) => {
+                if html.contains("<a class=video") {
+                    videos += 1;
+                }
+                html
+            }
+            Err(e) => format!("<p class=warn>No story: {}</p>", esc(&e.to_string())),
+        };
         let mut figures = String::new();
         for id in &s.assets {
             let thumb = thumbs
@@ -157,8 +182,8 @@ pub fn report(
         }
         let _ = write!(
             sections,
-            "<section id=\"s{}\"><h2>{}</h2><p class=meta>{} · {} – {} · {} photos · score {:.2} · story: {}</p>\
-             <div class=pair><div>{collage_html}</div><div><h3>Why</h3><ul>{}</ul></div></div>\
+            "<section id=\"s{}\"><h2>{}</h2><p class=meta>{} · {} – {} · {} photos · score {:.2}</p>\
+             <div class=pair><div>{collage_html}</div><div>{story}</div><div><h3>Why</h3><ul>{}</ul></div></div>\
              <details><summary>The photos</summary><div class=photos>{figures}</div></details></section>",
             i + 1,
             esc(&keepsake_core::suggest::title_text(&s.title)),
@@ -167,7 +192,6 @@ pub fn report(
             s.end.date_naive(),
             s.assets.len(),
             s.score,
-            story,
             reasons(s)
         );
     }
@@ -205,6 +229,16 @@ pub fn report(
                 }
             ),
         ),
+        (
+            "People".into(),
+            match &people {
+                Some(r) => format!(
+                    "{} ({} faces described, {} waiting)",
+                    r.people, r.described, r.waiting
+                ),
+                None => "not grouped (no face embedder: run scripts/setup.sh)".into(),
+            },
+        ),
         ("Suggestions".into(), suggestions.len().to_string()),
         ("Collages".into(), collages.to_string()),
     ];
@@ -226,7 +260,55 @@ pub fn report(
         suggestions: suggestions.len(),
         collages,
         cell_failures,
+        people: people.map_or(0, |r| r.people),
+        videos,
     })
+}
+
+/// The page's story player for a suggestion — the core's own frames (5 a second, in
+/// `stories/NAME/`), swapped by the page's small script — and the story as a video
+/// (`videos/NAME.mp4`), linked.
+fn story_player(store: &Keepsake, id: &str, name: &str, out: &Path) -> Result<String, Failure> {
+    let cancel = CancelToken::new();
+    let (w, h) = PLAYER_SIZE;
+    let player = store.story_player(id, None, w, h, None)?;
+    let dir = out.join("stories").join(name);
+    std::fs::create_dir_all(&dir)?;
+    let frames = player.duration_ms() * PLAYER_FPS / 1000;
+    for i in 0..frames {
+        let img = player.frame(i * 1000 / PLAYER_FPS, &cancel)?;
+        let jpeg = keepsake_core::collage::encode(
+            &img,
+            keepsake_core::collage::OutputFormat::Jpeg { quality: 70 },
+        )?;
+        std::fs::write(dir.join(format!("{i:04}.jpg")), jpeg)?;
+    }
+    let (vw, vh) = VIDEO_SIZE;
+    let video = store.story_player(id, None, vw, vh, None)?;
+    let file = out.join("videos").join(format!("{name}.mp4"));
+    let link = match crate::video::write(
+        &video,
+        &file,
+        &crate::video::VideoOptions {
+            fps: VIDEO_FPS,
+            ..Default::default()
+        },
+        &mut |_, _| {},
+        &cancel,
+    ) {
+        Ok(written) => format!(
+            "<a class=video href=\"videos/{name}.mp4\">Video ({:.0} s, {vw}×{vh}, AV1, {} KB)</a>",
+            written.duration_ms as f64 / 1000.0,
+            written.bytes / 1024
+        ),
+        Err(e) => format!("<span class=warn>No video: {}</span>", esc(&e.to_string())),
+    };
+    Ok(format!(
+        "<div class=player data-dir=\"stories/{name}/\" data-frames={frames} data-fps={PLAYER_FPS}>\
+         <img class=screen src=\"stories/{name}/0000.jpg\" width={w} height={h} alt=\"story\">\
+         <p><button type=button>Play</button> <span class=clock>0.0 / {:.1} s</span> · {link}</p></div>",
+        player.duration_ms() as f64 / 1000.0
+    ))
 }
 
 fn secs(t: Instant) -> f64 {
@@ -355,7 +437,7 @@ fn page(rows: &str, per_stage: &str, sections: &str, n: usize) -> String {
         r#"<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src 'self'; style-src 'unsafe-inline'">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
 <title>Keepsake report</title>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 0 auto; max-width: 1100px; padding: 1em; color: #222; }}
@@ -371,6 +453,7 @@ section {{ border-top: 1px solid #ddd; padding: 1em 0; }}
 .box {{ position: absolute; border: 2px solid #ff0; box-shadow: 0 0 0 1px #000; display: none; }}
 #faces:checked ~ main .box {{ display: block; }}
 details {{ margin-top: .8em; }}
+.player {{ flex: 0 0 auto !important; }} .screen {{ display: block; border-radius: 6px; background: #111; }}
 </style></head><body>
 <h1>Keepsake report</h1>
 <p class=meta>Made on this machine; nothing here was sent anywhere.</p>
@@ -381,6 +464,31 @@ details {{ margin-top: .8em; }}
 <h2 class=meta>{n} suggestions</h2>
 {sections}
 </main>
+<script>
+// The story player: shows the story's frames in turn (written beside this page by the
+// report), from the first again when it ends. No network, nothing else loaded.
+for (const p of document.querySelectorAll('.player')) {{
+  const img = p.querySelector('.screen'), button = p.querySelector('button'),
+        clock = p.querySelector('.clock');
+  const frames = +p.dataset.frames, fps = +p.dataset.fps, dir = p.dataset.dir;
+  const total = (frames / fps).toFixed(1);
+  let i = 0, timer = null;
+  const show = () => {{
+    img.src = dir + String(i).padStart(4, '0') + '.jpg';
+    p.dataset.shown = i;
+    clock.textContent = (i / fps).toFixed(1) + ' / ' + total + ' s';
+  }};
+  button.addEventListener('click', () => {{
+    if (timer) {{ clearInterval(timer); timer = null; button.textContent = 'Play'; return; }}
+    if (i >= frames - 1) i = 0;
+    button.textContent = 'Pause';
+    timer = setInterval(() => {{
+      if (i >= frames - 1) {{ clearInterval(timer); timer = null; button.textContent = 'Play'; return; }}
+      i += 1; show();
+    }}, 1000 / fps);
+  }});
+}}
+</script>
 </body></html>
 "#
     )

@@ -203,9 +203,27 @@ fn report_opens_offline_in_chromium() {
         );
         assert!(out.join(s).is_file(), "{s} missing");
     }
-    for banned in ["<script", "http:", "https:", "@import", "url("] {
+    for banned in ["<script src", "http:", "https:", "@import", "url("] {
         assert!(!html.contains(banned), "report contains {banned}");
     }
+    // One inline script (the story player), and the content policy lets nothing else in.
+    assert_eq!(html.matches("<script>").count(), 1);
+    assert!(html.contains("default-src 'none'"));
+    // Every suggestion has a story player and a linked video that exists.
+    let players = html.matches("class=player").count();
+    let videos: Vec<&str> = html
+        .split("class=video href=\"")
+        .skip(1)
+        .map(|s| &s[..s.find('"').unwrap()])
+        .collect();
+    assert!(
+        players > 0 && videos.len() == players,
+        "{players} players, {videos:?}"
+    );
+    for v in &videos {
+        assert!(std::fs::read(out.join(v)).unwrap()[4..8] == *b"ftyp", "{v}");
+    }
+    assert!(said.contains(&format!("{players} videos")), "{said}");
     let collages = std::fs::read_dir(out.join("collages")).unwrap().count();
     assert!(said.contains(&format!("{collages} collages")), "{said}");
     assert!(html.contains("class=box"), "face boxes are in the page");
@@ -256,6 +274,8 @@ fn report_opens_offline_in_chromium() {
     assert_eq!(v["broken"].as_array().unwrap().len(), 0);
     assert_eq!(v["external"].as_array().unwrap().len(), 0);
     assert!(v["boxes"].as_u64().unwrap() > 0);
+    assert!(v["story_frame_shown"].as_u64().unwrap() > 0);
+    assert_eq!(v["story_picture_changed"], serde_json::Value::Bool(true));
     assert_eq!(v["visible_before"].as_u64(), Some(0));
     assert_eq!(v["visible_after"], v["boxes"]);
     assert!(std::fs::read(&shot).unwrap().starts_with(b"\x89PNG"));

@@ -335,6 +335,10 @@ pub enum Command {
         /// ONNX face detector (default: the one `scripts/setup.sh` fetched).
         #[arg(long)]
         model: Option<PathBuf>,
+        /// ONNX face embedder for grouping faces into people (default: the one
+        /// `scripts/setup.sh` copied).
+        #[arg(long)]
+        embedder: Option<PathBuf>,
         #[arg(long, conflicts_with = "model")]
         no_faces: bool,
         /// Long side of the collages, pixels.

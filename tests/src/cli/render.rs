@@ -214,6 +214,7 @@ pub(super) fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             dir,
             out,
             model,
+            embedder,
             no_faces,
             size,
         } => {
@@ -240,26 +241,54 @@ pub(super) fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             eprintln!(
                 "report: granting consent (pixels, faces, suggestions) for this store by running report"
             );
-            let bars = [ProgressBar::new("indexing"), ProgressBar::new("analysing")];
+            let embedder = match embedder
+                .clone()
+                .or_else(|| setup_model("face_embed_dlib_resnet_v1.onnx"))
+            {
+                Some(path) if model.is_some() => Some(
+                    keepsake_core::people::Embedder::load_path(&path)
+                        .map_err(|e| format!("cannot load the face embedder: {e}"))?,
+                ),
+                Some(_) => None,
+                None => {
+                    eprintln!("report: no face embedder (run scripts/setup.sh): faces are not grouped into people");
+                    None
+                }
+            };
+            let bars = [
+                ProgressBar::new("indexing"),
+                ProgressBar::new("analysing"),
+                ProgressBar::new("people"),
+            ];
             let started = Instant::now();
             let summary = keepsake_harness::report::report(
                 &store,
                 dir,
                 out,
                 model.as_ref(),
+                embedder.as_ref(),
                 *size,
-                &|stage, p| bars[usize::from(stage == "analysing")].update(p),
+                &|stage, p| {
+                    let i = match stage {
+                        "indexing" => 0,
+                        "analysing" => 1,
+                        _ => 2,
+                    };
+                    bars[i].update(p)
+                },
             )?;
             for b in &bars {
                 b.finish();
             }
             println!(
-                "report: {} photos, {} analysed, {} faces, {} suggestions, {} collages in {:.1} s -> {}",
+                "report: {} photos, {} analysed, {} faces, {} people, {} suggestions, {} collages, {} videos in {:.1} s -> {}",
                 summary.photos,
                 summary.analysed,
                 summary.faces,
+                summary.people,
                 summary.suggestions,
                 summary.collages,
+                summary.videos,
                 started.elapsed().as_secs_f64(),
                 out.join("index.html").display()
             );
