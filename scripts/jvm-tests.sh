@@ -25,6 +25,7 @@ echo "== kotlinc: generated bindings + façade + JVM tests"
     "$bindings" android/keepsake/src/shared/kotlin android/keepsake/src/test/kotlin
 echo "== JUnit (library: target/debug/libkeepsake_ffi.so)"
 export KEEPSAKE_SHARED=${KEEPSAKE_SHARED:-$PWD/../shared}
+export KEEPSAKE_STYLE_MODEL=${KEEPSAKE_STYLE_MODEL:-$PWD/target/models/multistyle26.onnx}
 java -Djna.library.path=target/debug -jar "$jars/junit-platform-console-standalone.jar" \
     --class-path "$out/classes:$cp:$kotlin/lib/kotlin-stdlib.jar" \
     --select-package org.keepsake --details=tree --disable-banner --fail-if-no-tests

@@ -5,6 +5,7 @@
 
 mod analysis;
 mod collage;
+mod create;
 mod logging;
 mod people;
 mod pixels;
@@ -24,6 +25,7 @@ pub use collage::{
     CanvasShape, CollageCell, CollageImage, CollageLayout, CollageOptions, CollageTemplate,
     ImageFormat, PhotoEffect,
 };
+pub use create::{CancelSignal, StoryFrame, StoryPlayer, StyleInfo, StyleNetwork, WorkListener};
 pub use logging::{install_logger, set_log_level, LogLevel, LogSink};
 pub use pixels::{PixelAnswer, PixelError, PixelRequest, PixelSource};
 pub use settings::{

@@ -888,9 +888,82 @@ impl Keepsake {
         let mut image = decoded.image;
         if let Some((e, strength)) = effect {
             image = crate::effects::apply(&image, e, strength)?;
+            self.audit("photo_effect", None, Some(1), Some(e.name()))?;
         }
         let (w, h) = (image.width, image.height);
         Ok((collage::encode(&image, format)?, w, h))
+    }
+
+    /// One photo (by source id) repainted by the style network with `blend` at
+    /// `strength`, at `long_side` (the network works at ≤ 1024 px; larger sizes are
+    /// scaled up from that), encoded. Faces analysis found stay recognisable (painted at
+    /// a fraction of the strength). Progress per network layer; a cancel stops within
+    /// one layer. Needs the `pixels` consent; the image is returned, never stored, and
+    /// the audit log records the restyle.
+    #[allow(clippy::too_many_arguments)]
+    pub fn restyle_photo(
+        &self,
+        source_id: &str,
+        model: &crate::restyle::StyleModel,
+        blend: &crate::restyle::StyleBlend,
+        strength: f32,
+        long_side: u32,
+        format: collage::OutputFormat,
+        progress: &mut dyn FnMut(u64, u64),
+        cancel: &CancelToken,
+    ) -> Result<(Vec<u8>, u32, u32)> {
+        self.require_consent(Scope::Pixels)?;
+        crate::effects::check_strength(strength)?;
+        if !(64..=collage::layout::MAX_SIZE).contains(&long_side) {
+            return Err(Error::InvalidArgument(format!(
+                "long side must be 64..={}",
+                collage::layout::MAX_SIZE
+            )));
+        }
+        let (id, photos, pixels) = self.db.read(|c| {
+            let id = assets::id_of(c, source_id)?.ok_or(Error::NotFound("photo"))?;
+            let (photos, pixels) = collage::store::photos(c, &[id])?;
+            Ok((id, photos, pixels))
+        })?;
+        let work_side = long_side.min(crate::restyle::MAX_SIDE);
+        let decoded = pixels
+            .with_source(self.source())
+            .pixels(id, work_side)
+            .map_err(|e| Error::InvalidArgument(format!("photo pixels: {}", e.kind())))?;
+        let image = if decoded.image.width.max(decoded.image.height) > work_side {
+            crate::vision::decode::resize(decoded.image, work_side)
+                .map_err(|_| Error::InvalidArgument("photo cannot be resized".into()))?
+        } else {
+            decoded.image
+        };
+        // Stored face boxes are in the photo's upright pixels.
+        let faces: Vec<collage::Rect> = photos
+            .first()
+            .map(|p| {
+                let k = f64::from(image.width) / f64::from(p.width.max(1));
+                p.faces
+                    .iter()
+                    .map(|f| collage::Rect::new(f.x * k, f.y * k, f.w * k, f.h * k))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut painted = model.restyle(&image, blend, strength, &faces, progress, cancel)?;
+        if long_side > painted.width.max(painted.height) && long_side > work_side {
+            // Asked for more than the network paints: scaled up (never past the photo).
+            let target = long_side.min(decoded.original_width.max(decoded.original_height));
+            if target > painted.width.max(painted.height) {
+                painted = crate::vision::decode::resize(painted, target)
+                    .map_err(|_| Error::InvalidArgument("photo cannot be resized".into()))?;
+            }
+        }
+        self.audit(
+            "restyle",
+            Some(model.sha256()),
+            Some(1),
+            Some(&blend.describe()),
+        )?;
+        let (w, h) = (painted.width, painted.height);
+        Ok((collage::encode(&painted, format)?, w, h))
     }
 
     /// The recap story of a suggestion, for the app to animate.
@@ -925,7 +998,23 @@ impl Keepsake {
             ..Default::default()
         };
         let story = collage::story(&s, &photos, self.zone, &opts)?;
-        collage::StoryPlayer::new(story, &photos, Box::new(pixels), width, height, look)
+        let player =
+            collage::StoryPlayer::new(story, &photos, Box::new(pixels), width, height, look)?;
+        let look_name = match player.look() {
+            Some(collage::Look::Effect(e, _)) => e.name().to_string(),
+            Some(collage::Look::Style(_, b, _)) => b.describe(),
+            None => "none".into(),
+        };
+        self.audit(
+            "story_frames",
+            match player.look() {
+                Some(collage::Look::Style(m, _, _)) => Some(m.sha256()),
+                _ => None,
+            },
+            Some(photos.len() as u64),
+            Some(&format!("{width}x{height}, look {look_name}")),
+        )?;
+        Ok(player)
     }
 
     /// The picture of a suggestion's story at `t_ms`, `width` × `height` — one frame,

@@ -254,3 +254,54 @@ fn faces_survive_the_default_strength() {
         worst.1 * 100.0
     );
 }
+
+/// Through the store: a photo of the library restyled with its stored faces, recorded in
+/// the audit log, refused without the pixels consent.
+#[test]
+fn the_store_restyles_a_photo_under_the_pixels_consent() {
+    let (Some(model), Some(shared)) = (style_model(), common::shared_dir()) else {
+        return;
+    };
+    let tmp = common::TempDir::new("restyle-store");
+    let (db, _, _) = common::indexed(&tmp, &shared);
+    let store = common::open(&db, "UTC", common::NOW);
+    let asset = store.assets().unwrap()[0].asset.source_id.clone();
+    let blend = StyleBlend::parse("watercolour").unwrap();
+    let format = keepsake_core::collage::OutputFormat::Png;
+    let cancel = CancelToken::new();
+    let mut layers = 0;
+    let (png, w, h) = store
+        .restyle_photo(
+            &asset,
+            &model,
+            &blend,
+            0.8,
+            300,
+            format,
+            &mut |d, _| layers = d,
+            &cancel,
+        )
+        .unwrap();
+    assert!(png.starts_with(b"\x89PNG") && w.max(h) == 300, "{w}x{h}");
+    assert!(layers > 10);
+    let log = store.audit_log().unwrap();
+    let last = log.last().unwrap();
+    assert_eq!(last.action, "restyle");
+    assert_eq!(last.detail.as_deref(), Some("watercolour"));
+    assert_eq!(last.model_sha256.as_deref(), Some(model.sha256()));
+    store.revoke_consent(keepsake_core::Scope::Pixels).unwrap();
+    let refused = store.restyle_photo(
+        &asset,
+        &model,
+        &blend,
+        0.8,
+        300,
+        format,
+        &mut |_, _| {},
+        &cancel,
+    );
+    assert!(matches!(
+        refused,
+        Err(keepsake_core::Error::ConsentRequired(_))
+    ));
+}

@@ -11,7 +11,8 @@ use crate::Result;
 pub struct AuditEntry {
     pub at_ms: i64,
     /// `index`, `analysis`, `consent_grant`, `consent_revoke`, `forget`, `exclude_faces`,
-    /// `export`, `rebuild`.
+    /// `export`, `rebuild`, `people`, `photo_effect`, `restyle`, `story_frames` (what
+    /// was made from photos and handed to the app; the store keeps none of it).
     pub action: String,
     /// Scopes granted when it happened, comma-separated.
     pub consent: String,

@@ -201,6 +201,77 @@ public final class KeepsakeStore: @unchecked Sendable {
         }
     }
 
+    /// One photo repainted by the style network (`StyleNetwork(path:)` once, share it):
+    /// `style` is a name from `network.styles()`, an index, or a blend
+    /// `name:weight,name:weight`. About a second of work: call it off the main thread;
+    /// `cancel` stops it within one network layer. Faces stay recognisable.
+    public func restyle(
+        _ assetId: String,
+        network: StyleNetwork,
+        style: String,
+        strength: Float = 0.75,
+        longSide: UInt32 = 1024,
+        format: ImageFormat = .jpeg(quality: 88),
+        cancel: CancelSignal? = nil,
+        onProgress: @escaping @Sendable (UInt64, UInt64) throws -> Void = { _, _ in }
+    ) throws -> CollageImage {
+        let store = try live()
+        return try mapped {
+            try store.restylePhoto(
+                assetId: assetId, network: network, style: style, strength: strength,
+                longSide: longSide, format: format, cancel: cancel, listener: WorkRelay(onProgress))
+        }
+    }
+
+    /// A player drawing a suggestion's recap story (Ken Burns toward faces, cross-fades,
+    /// a title card) as RGBA frames for AVAssetWriter: ask frames in time order; a video
+    /// has `durationMs() × fps / 1000` of them.
+    public func storyPlayer(
+        for suggestionId: String,
+        width: UInt32,
+        height: UInt32,
+        effect: PhotoEffect? = nil,
+        strength: Float = 1.0,
+        at now: Date = Date()
+    ) throws -> StoryPlayer {
+        let store = try live()
+        return try mapped {
+            try store.storyPlayer(
+                suggestionId: suggestionId, nowMs: now.millis, width: width, height: height,
+                effect: effect, effectStrength: strength)
+        }
+    }
+
+    /// A story player whose photos are restyled (once each) by the style network.
+    public func storyPlayer(
+        for suggestionId: String,
+        width: UInt32,
+        height: UInt32,
+        network: StyleNetwork,
+        style: String,
+        strength: Float = 0.75,
+        at now: Date = Date()
+    ) throws -> StoryPlayer {
+        let store = try live()
+        return try mapped {
+            try store.storyPlayerRestyled(
+                suggestionId: suggestionId, nowMs: now.millis, width: width, height: height,
+                network: network, style: style, strength: strength)
+        }
+    }
+
+    /// One picture of a suggestion's story at `tMs` (a preview or a poster).
+    public func storyFrame(for suggestionId: String, tMs: UInt64, width: UInt32, height: UInt32) throws -> StoryFrame {
+        let store = try live()
+        return try mapped { try store.storyFrame(suggestionId: suggestionId, tMs: tMs, width: width, height: height) }
+    }
+
+    /// The local audit log, oldest first: what was processed or made from photos, when.
+    public func auditLog() throws -> [AuditEntry] {
+        let store = try live()
+        return try mapped { try store.auditLog() }
+    }
+
     /// A recap story (JSON frames with Ken Burns rects) for the app to animate.
     public func storyJSON(for suggestionId: String, at now: Date = Date()) throws -> String {
         let store = try live()
@@ -326,6 +397,22 @@ final class ProgressRelay: AnalysisListener, @unchecked Sendable {
     }
 
     func onProgress(done: UInt64, total: UInt64?) throws {
+        do {
+            try body(done, total)
+        } catch {
+            throw ListenerError.Failed(reason: String(describing: error))
+        }
+    }
+}
+
+final class WorkRelay: WorkListener, @unchecked Sendable {
+    private let body: @Sendable (UInt64, UInt64) throws -> Void
+
+    init(_ body: @escaping @Sendable (UInt64, UInt64) throws -> Void) {
+        self.body = body
+    }
+
+    func onProgress(done: UInt64, total: UInt64) throws {
         do {
             try body(done, total)
         } catch {

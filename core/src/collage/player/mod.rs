@@ -118,6 +118,10 @@ impl StoryPlayer {
         &self.story
     }
 
+    pub fn look(&self) -> Option<&Look> {
+        self.look.as_ref()
+    }
+
     /// The story's length, ms.
     pub fn duration_ms(&self) -> u64 {
         self.starts.last().copied().unwrap_or(0)

@@ -11,7 +11,9 @@ import uniffi.keepsake_ffi.AnalysisOptions
 import uniffi.keepsake_ffi.AnalysisSummary
 import uniffi.keepsake_ffi.ApiException
 import uniffi.keepsake_ffi.AssetRecord
+import uniffi.keepsake_ffi.AuditEntry
 import uniffi.keepsake_ffi.Birthday
+import uniffi.keepsake_ffi.CancelSignal
 import uniffi.keepsake_ffi.CanvasShape
 import uniffi.keepsake_ffi.CollageImage
 import uniffi.keepsake_ffi.CollageLayout
@@ -26,8 +28,12 @@ import uniffi.keepsake_ffi.Person
 import uniffi.keepsake_ffi.PersonFace
 import uniffi.keepsake_ffi.PhotoEffect
 import uniffi.keepsake_ffi.PixelSource
+import uniffi.keepsake_ffi.StoryFrame
+import uniffi.keepsake_ffi.StoryPlayer
+import uniffi.keepsake_ffi.StyleNetwork
 import uniffi.keepsake_ffi.Suggestion
 import uniffi.keepsake_ffi.SyncSummary
+import uniffi.keepsake_ffi.WorkListener
 
 /**
  * The Keepsake store for one database file: the idiomatic Kotlin face of the generated
@@ -68,6 +74,9 @@ class KeepsakeStore private constructor(private val ffi: Keepsake) : AutoCloseab
 
     fun grant(vararg scopes: ConsentScope) = scopes.forEach { live().grantConsent(it) }
 
+    /** The local audit log, oldest first: what was processed or made from photos, when. */
+    fun auditLog(): List<AuditEntry> = live().auditLog()
+
     /** Revokes consent; everything derived under it is erased. Returns rows erased. */
     fun revoke(vararg scopes: ConsentScope): Long = scopes.sumOf { live().revokeConsent(it).toLong() }
 
@@ -78,6 +87,16 @@ class KeepsakeStore private constructor(private val ffi: Keepsake) : AutoCloseab
      * (or cancel it) to stop early; what was committed is kept and the next run resumes.
      */
     @JvmOverloads
+    private fun progress(onProgress: (done: Long, total: Long) -> Unit) = object : WorkListener {
+        override fun onProgress(done: ULong, total: ULong) {
+            try {
+                onProgress(done.toLong(), total.toLong())
+            } catch (e: Exception) {
+                throw ListenerException.Failed(e.toString())
+            }
+        }
+    }
+
     fun analyze(
         model: File? = null,
         embedder: File? = null,
@@ -149,6 +168,56 @@ class KeepsakeStore private constructor(private val ffi: Keepsake) : AutoCloseab
         effect: PhotoEffect? = null,
         strength: Float = 1.0f,
     ): CollageImage = live().renderPhoto(assetId, longSide.toUInt(), format, effect, strength)
+
+    /**
+     * One photo repainted by the style network ([StyleNetwork.load] once, share it):
+     * [style] is a name from [StyleNetwork.styles], an index, or a blend
+     * `name:weight,name:weight`. About a second of work: call it off the main thread;
+     * [cancel] stops it within one network layer. Faces stay recognisable.
+     */
+    fun restyle(
+        assetId: String,
+        network: StyleNetwork,
+        style: String,
+        strength: Float = 0.75f,
+        longSide: Int = 1024,
+        format: ImageFormat = ImageFormat.Jpeg(88u),
+        cancel: CancelSignal? = null,
+        onProgress: (done: Long, total: Long) -> Unit = { _, _ -> },
+    ): CollageImage = live().restylePhoto(
+        assetId, network, style, strength, longSide.toUInt(), format, cancel, progress(onProgress),
+    )
+
+    /**
+     * A player drawing a suggestion's recap story (Ken Burns toward faces, cross-fades, a
+     * title card) at [width] × [height] RGBA frames, for MediaCodec: ask frames in time
+     * order; a video has `durationMs() × fps / 1000` of them.
+     */
+    fun storyPlayer(
+        suggestionId: String,
+        width: Int,
+        height: Int,
+        effect: PhotoEffect? = null,
+        strength: Float = 1.0f,
+        now: Instant = Instant.now(),
+    ): StoryPlayer = live().storyPlayer(suggestionId, now.toEpochMilli(), width.toUInt(), height.toUInt(), effect, strength)
+
+    /** A story player whose photos are restyled (once each) by the style network. */
+    fun storyPlayer(
+        suggestionId: String,
+        width: Int,
+        height: Int,
+        network: StyleNetwork,
+        style: String,
+        strength: Float = 0.75f,
+        now: Instant = Instant.now(),
+    ): StoryPlayer = live().storyPlayerRestyled(
+        suggestionId, now.toEpochMilli(), width.toUInt(), height.toUInt(), network, style, strength,
+    )
+
+    /** One picture of a suggestion's story at [tMs] (a preview or a poster). */
+    fun storyFrame(suggestionId: String, tMs: Long, width: Int, height: Int): StoryFrame =
+        live().storyFrame(suggestionId, tMs.toULong(), width.toUInt(), height.toUInt())
 
     /** A recap story (JSON frames with Ken Burns rects) for the app to animate. */
     fun storyJson(suggestionId: String, now: Instant = Instant.now()): String =

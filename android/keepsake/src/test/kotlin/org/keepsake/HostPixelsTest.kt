@@ -9,15 +9,20 @@ import java.time.Instant
 import java.util.concurrent.ConcurrentHashMap
 import javax.imageio.ImageIO
 import kotlin.test.assertEquals
+import kotlin.test.assertFailsWith
 import kotlin.test.assertNotNull
 import kotlin.test.assertTrue
 import org.junit.jupiter.api.Test
+import uniffi.keepsake_ffi.ApiException
 import uniffi.keepsake_ffi.AssetRecord
+import uniffi.keepsake_ffi.CancelSignal
 import uniffi.keepsake_ffi.ConsentScope
 import uniffi.keepsake_ffi.PixelAnswer
 import uniffi.keepsake_ffi.PixelException
 import uniffi.keepsake_ffi.PixelRequest
+import uniffi.keepsake_ffi.PhotoEffect
 import uniffi.keepsake_ffi.PixelSource
+import uniffi.keepsake_ffi.StyleNetwork
 
 /**
  * Analysis on the phone itself, from Kotlin: records with opaque MediaStore-style ids and
@@ -122,6 +127,56 @@ class HostPixelsTest {
             val suggestion = store.suggestions(now).first()
             val image = store.collage(suggestion.id, CollageStyle(size = 512), now = now)
             assertTrue(image.failedAssets.isEmpty(), "${image.failedAssets}")
+
+            // Made on the device, one of each: an effect, a restyle, story frames.
+            val asset = "1003"
+            val plain = decode(store.photo(asset, longSide = 256).bytes)
+            val mono = decode(store.photo(asset, longSide = 256, effect = PhotoEffect.MONO).bytes)
+            assertEquals(plain.width to plain.height, mono.width to mono.height)
+            assertTrue((0 until mono.width step 7).all { x -> grey(mono.getRGB(x, mono.height / 2)) })
+            val network = StyleNetwork.load(styleModel.path)
+            assertEquals(26, network.styles().size)
+            var layers = 0L
+            val painted = store.restyle(asset, network, "starry", longSide = 256, onProgress = { d, _ -> layers = d })
+            assertTrue(layers > 10, "progress: $layers layers")
+            assertTrue(difference(plain, decode(painted.bytes)) > 10.0, "the restyle changed the photo")
+            val cancel = CancelSignal()
+            cancel.cancel()
+            assertFailsWith<ApiException.Cancelled> { store.restyle(asset, network, "ink", cancel = cancel) }
+            assertFailsWith<ApiException.InvalidArgument> { store.restyle(asset, network, "van-gogh") }
+            store.storyPlayer(suggestion.id, 90, 160, now = now).use { player ->
+                assertTrue(player.durationMs() > 3000uL)
+                val title = player.frame(500uL)
+                val later = player.frame(player.durationMs() / 2uL)
+                assertEquals(90 * 160 * 4, title.rgba.size)
+                assertTrue(!title.rgba.contentEquals(later.rgba), "the picture moves")
+                assertTrue(player.failedAssets().isEmpty())
+            }
+            val poster = store.storyFrame(suggestion.id, 4000, 90, 160)
+            assertEquals(90u, poster.width)
+            val kinds = store.auditLog().map { it.action }.toSet()
+            assertTrue(kinds.containsAll(listOf("photo_effect", "restyle", "story_frames")), "$kinds")
         }
+    }
+
+    private val styleModel = File(System.getenv("KEEPSAKE_STYLE_MODEL") ?: "target/models/multistyle26.onnx")
+
+    private fun decode(bytes: ByteArray): BufferedImage = ImageIO.read(bytes.inputStream())
+
+    private fun grey(argb: Int): Boolean {
+        val (r, g, b) = Triple((argb shr 16) and 255, (argb shr 8) and 255, argb and 255)
+        return maxOf(r, g, b) - minOf(r, g, b) <= 2
+    }
+
+    private fun difference(a: BufferedImage, b: BufferedImage): Double {
+        var sum = 0L
+        var n = 0
+        for (y in 0 until minOf(a.height, b.height) step 3) for (x in 0 until minOf(a.width, b.width) step 3) {
+            val p = a.getRGB(x, y)
+            val q = b.getRGB(x, y)
+            for (s in listOf(16, 8, 0)) sum += kotlin.math.abs(((p shr s) and 255) - ((q shr s) and 255))
+            n += 3
+        }
+        return sum.toDouble() / n
     }
 }
