@@ -33,8 +33,8 @@ pub use settings::{
     RecentWindow,
 };
 pub use suggest::{
-    Chapter, Moment, Reason, SpecialDate, SpecialDateKind, Suggestion, SuggestionKind, TitlePart,
-    Trip,
+    Chapter, Moment, Reason, SpecialDate, SpecialDateKind, SuggestedLook, Suggestion,
+    SuggestionKind, TitlePart, Trip,
 };
 pub use types::{
     AssetRecord, ConsentScope, ConsentStatus, DateTrustLevel, IndexedAsset, RejectedRecord,

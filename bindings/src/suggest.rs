@@ -127,6 +127,31 @@ pub struct Suggestion {
     pub score: f64,
     pub reasons: Vec<Reason>,
     pub chapters: Vec<Chapter>,
+    /// A look to offer with it, and why (`null`: the photos as they are).
+    pub look: Option<SuggestedLook>,
+}
+
+/// A look proposed with a suggestion: a classic effect (`PhotoEffect` by name, for
+/// `renderPhoto`, collages and story players) or a style of the style network (for
+/// `restylePhoto`), at a strength.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct SuggestedLook {
+    /// `effect` or `style`.
+    pub kind: String,
+    pub name: String,
+    pub strength: f32,
+    pub reason: Reason,
+}
+
+fn reason(r: s::Reason) -> Reason {
+    Reason {
+        rule: r.rule.into(),
+        facts: r
+            .facts
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+    }
 }
 
 pub(crate) fn ids(ids: &[i64], names: &HashMap<i64, String>) -> Vec<String> {
@@ -145,18 +170,16 @@ pub(crate) fn suggestion(x: s::Suggestion, names: &HashMap<i64, String>) -> Sugg
         start_ms: x.start.timestamp_millis(),
         end_ms: x.end.timestamp_millis(),
         score: x.score,
-        reasons: x
-            .reasons
-            .into_iter()
-            .map(|r| Reason {
-                rule: r.rule.into(),
-                facts: r
-                    .facts
-                    .into_iter()
-                    .map(|(k, v)| (k.to_string(), v))
-                    .collect(),
-            })
-            .collect(),
+        reasons: x.reasons.into_iter().map(reason).collect(),
+        look: x.look.map(|l| SuggestedLook {
+            kind: match l.kind {
+                s::look::LookKind::Effect => "effect".into(),
+                s::look::LookKind::Style => "style".into(),
+            },
+            name: l.name.into(),
+            strength: l.strength,
+            reason: reason(l.reason),
+        }),
         chapters: x
             .chapters
             .into_iter()

@@ -112,3 +112,41 @@ pub fn host_pixels(data: &[u8]) {
     };
     let _ = from_answer(answer, orientation, size, &opts);
 }
+
+/// What restyles and recap videos take from outside: style specs typed by a user
+/// (`name:weight,…`), the style network's output planes (NaN, infinities, out of range)
+/// and face boxes of any value blended over a small image. The first byte splits the
+/// rest between the spec and the floats.
+pub fn restyle(data: &[u8]) {
+    let [split, dims, rest @ ..] = data else {
+        return;
+    };
+    let at = usize::from(*split).min(rest.len());
+    let (spec, floats) = rest.split_at(at);
+    if let Ok(blend) = crate::restyle::StyleBlend::parse(&String::from_utf8_lossy(spec)) {
+        let sum: f32 = blend.weights().iter().sum();
+        assert!((sum - 1.0).abs() < 1e-3, "blend weights sum to {sum}");
+        let _ = blend.describe();
+    }
+    let floats: Vec<f32> = floats
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    let (w, h) = (1 + usize::from(dims % 16), 1 + usize::from(dims / 16));
+    let planes =
+        |c: usize, y: usize, x: usize| floats.get((c * h + y) * w + x).copied().unwrap_or(0.5);
+    let painted = crate::restyle::rgb_from_planes(w, h, planes);
+    let photo = crate::vision::Rgb {
+        width: w as u32,
+        height: h as u32,
+        data: vec![128; w * h * 3],
+    };
+    let faces: Vec<crate::collage::Rect> = floats
+        .chunks_exact(4)
+        .take(8)
+        .map(|f| crate::collage::Rect::new(f[0].into(), f[1].into(), f[2].into(), f[3].into()))
+        .collect();
+    let strength = floats.first().map_or(0.5, |s| s.abs().fract());
+    let out = crate::restyle::blend_around_faces(&photo, painted, strength, &faces);
+    assert_eq!(out.data.len(), w * h * 3);
+}

@@ -39,6 +39,17 @@ const PLAYER_FPS: u64 = 4;
 const VIDEO_SIZE: (u32, u32) = (270, 480);
 const VIDEO_FPS: u32 = 12;
 
+/// The models the report runs: each optional (without one, its pass is skipped and the
+/// page says so).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Models<'a> {
+    pub faces: Option<&'a FaceModel>,
+    /// Groups faces into people (needs `faces`).
+    pub embedder: Option<&'a keepsake_core::people::Embedder>,
+    /// Draws the looks suggestions propose.
+    pub style: Option<&'a keepsake_core::restyle::StyleModel>,
+}
+
 /// Runs the whole pipeline over `dir` into `out` (`out/index.html`, `out/collages/`,
 /// `out/photos/`). Consent for every scope is granted by running this command (the
 /// audit log records it).
@@ -46,11 +57,15 @@ pub fn report(
     store: &Keepsake,
     dir: &Path,
     out: &Path,
-    model: Option<&FaceModel>,
-    embedder: Option<&keepsake_core::people::Embedder>,
+    models: &Models<'_>,
     size: u32,
     listener: &(dyn Fn(&str, Progress) + Sync),
 ) -> Result<Summary, Failure> {
+    let Models {
+        faces: model,
+        embedder,
+        style: style_model,
+    } = *models;
     let cancel = CancelToken::new();
     let mut times: Vec<(&str, f64)> = Vec::new();
     let t = Instant::now();
@@ -91,7 +106,7 @@ pub fn report(
     let suggestions = store.suggestions(None, &[])?;
     times.push(("suggest", secs(t)));
 
-    for sub in ["collages", "photos", "stories", "videos"] {
+    for sub in ["collages", "photos", "stories", "videos", "looks"] {
         std::fs::create_dir_all(out.join(sub))?;
     }
     let assets: HashMap<i64, keepsake_core::StoredAsset> =
@@ -183,7 +198,7 @@ pub fn report(
         let _ = write!(
             sections,
             "<section id=\"s{}\"><h2>{}</h2><p class=meta>{} · {} – {} · {} photos · score {:.2}</p>\
-             <div class=pair><div>{collage_html}</div><div>{story}</div><div><h3>Why</h3><ul>{}</ul></div></div>\
+             <div class=pair><div>{collage_html}</div><div>{story}</div><div><h3>Why</h3><ul>{}</ul>{}</div></div>\
              <details><summary>The photos</summary><div class=photos>{figures}</div></details></section>",
             i + 1,
             esc(&keepsake_core::suggest::title_text(&s.title)),
@@ -192,7 +207,8 @@ pub fn report(
             s.end.date_naive(),
             s.assets.len(),
             s.score,
-            reasons(s)
+            reasons(s),
+            look(store, s, assets.get(&s.cover), style_model, &name, out)
         );
     }
     times.push(("collages and photos", secs(t)));
@@ -339,21 +355,83 @@ fn esc(s: &str) -> String {
 }
 
 fn reasons(s: &Suggestion) -> String {
-    s.reasons
+    s.reasons.iter().map(reason).collect()
+}
+
+fn reason(r: &keepsake_core::suggest::Reason) -> String {
+    let facts: Vec<String> = r
+        .facts
         .iter()
-        .map(|r| {
-            let facts: Vec<String> = r
-                .facts
-                .iter()
-                .map(|(k, v)| format!("{} {}", k.replace('_', " "), (v * 100.0).round() / 100.0))
-                .collect();
-            format!(
-                "<li><b>{}</b>: {}</li>",
-                esc(&r.rule.replace('_', " ")),
-                esc(&facts.join(", "))
-            )
-        })
-        .collect()
+        .map(|(k, v)| format!("{} {}", k.replace('_', " "), (v * 100.0).round() / 100.0))
+        .collect();
+    format!(
+        "<li><b>{}</b>: {}</li>",
+        esc(&r.rule.replace('_', " ")),
+        esc(&facts.join(", "))
+    )
+}
+
+/// The suggestion's proposed look on its cover photo (`looks/NAME.jpg`), with its reason.
+fn look(
+    store: &Keepsake,
+    s: &Suggestion,
+    cover: Option<&keepsake_core::StoredAsset>,
+    style_model: Option<&keepsake_core::restyle::StyleModel>,
+    name: &str,
+    out: &Path,
+) -> String {
+    use keepsake_core::suggest::look::LookKind;
+    let (Some(look), Some(cover)) = (&s.look, cover) else {
+        return String::new();
+    };
+    let format = OutputFormat::Jpeg { quality: 85 };
+    let source = &cover.asset.source_id;
+    let made = match look.kind {
+        LookKind::Effect => keepsake_core::effects::Effect::parse(look.name)
+            .ok_or_else(|| "unknown effect".to_string())
+            .and_then(|e| {
+                store
+                    .render_photo(source, 400, Some((e, look.strength)), format)
+                    .map_err(|e| e.to_string())
+            }),
+        LookKind::Style => match style_model {
+            Some(model) => keepsake_core::restyle::StyleBlend::parse(look.name)
+                .and_then(|blend| {
+                    store.restyle_photo(
+                        source,
+                        model,
+                        &blend,
+                        look.strength,
+                        400,
+                        format,
+                        &mut |_, _| {},
+                        &CancelToken::new(),
+                    )
+                })
+                .map_err(|e| e.to_string()),
+            None => Err("no style network (run scripts/setup.sh)".into()),
+        },
+    };
+    let kind = match look.kind {
+        LookKind::Effect => "effect",
+        LookKind::Style => "style",
+    };
+    let shown = match made.and_then(|(bytes, w, h)| {
+        std::fs::write(out.join("looks").join(format!("{name}.jpg")), bytes)
+            .map(|()| (w, h))
+            .map_err(|e| e.to_string())
+    }) {
+        Ok((w, h)) => format!(
+            "<img class=look src=\"looks/{name}.jpg\" width={w} height={h} alt=\"the cover in this look\">"
+        ),
+        Err(e) => format!("<p class=warn>Look not drawn: {}</p>", esc(&e)),
+    };
+    format!(
+        "<h3>Suggested look: {} ({kind}, strength {:.1})</h3><ul>{}</ul>{shown}",
+        esc(look.name),
+        look.strength,
+        reason(&look.reason)
+    )
 }
 
 struct Thumb {
@@ -445,6 +523,7 @@ table {{ border-collapse: collapse; }} th, td {{ text-align: left; padding: .2em
 section {{ border-top: 1px solid #ddd; padding: 1em 0; }}
 .pair {{ display: flex; gap: 1.5em; flex-wrap: wrap; }} .pair > div {{ flex: 1 1 340px; }}
 .collage {{ width: 100%; height: auto; box-shadow: 0 1px 4px #0003; }}
+.look {{ max-width: 100%; height: auto; border-radius: 6px; }}
 .meta {{ color: #666; font-size: .9em; }} .warn {{ color: #a40; }}
 .photos {{ display: flex; flex-wrap: wrap; gap: .6em; }}
 .photo {{ margin: 0; width: 220px; }} .photo figcaption {{ font-size: .75em; color: #666; overflow-wrap: anywhere; }}

@@ -12,12 +12,13 @@ use keepsake_core::fuzzing;
 
 type Target = fn(&[u8]);
 
-const TARGETS: [(&str, Target); 5] = [
+const TARGETS: [(&str, Target); 6] = [
     ("metadata", fuzzing::metadata),
     ("decode", fuzzing::decode),
     ("model_output", fuzzing::model_output),
     ("records", fuzzing::records),
     ("host_pixels", fuzzing::host_pixels),
+    ("restyle", fuzzing::restyle),
 ];
 
 fn files(dir: &Path) -> Vec<PathBuf> {

@@ -218,6 +218,7 @@ mod tests {
             score: 1.0,
             reasons: vec![],
             chapters,
+            look: None,
         }
     }
 

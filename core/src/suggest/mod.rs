@@ -5,6 +5,7 @@ mod dates;
 mod engine;
 mod english;
 mod events;
+pub mod look;
 mod people;
 mod recap;
 pub mod select;
@@ -216,9 +217,11 @@ pub(crate) fn build(
     let sel = ctx.select(candidates, cap)?;
     let start = candidates.iter().map(|p| p.utc).min()?;
     let end = candidates.iter().map(|p| p.utc).max()?;
+    let days = (end - start).num_days() + 1;
     Some(Suggestion {
         id: types::stable_id(kind, key),
         kind,
+        look: look::propose(kind, &title, sel.assets.len(), days),
         title,
         start,
         end,

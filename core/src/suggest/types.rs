@@ -157,6 +157,8 @@ pub struct Suggestion {
     pub score: f64,
     pub reasons: Vec<Reason>,
     pub chapters: Vec<Chapter>,
+    /// A look to offer with it (an effect or a restyle), and why.
+    pub look: Option<super::look::SuggestedLook>,
 }
 
 /// A suggestion's handle: its kind and what it is about (`trip_highlights:2025-06-14`,

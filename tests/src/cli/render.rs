@@ -255,6 +255,10 @@ pub(super) fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
                     None
                 }
             };
+            // The style network draws the looks suggestions propose (when set-up fetched it).
+            let style = setup_model("multistyle26.onnx")
+                .map(|p| keepsake_core::restyle::StyleModel::load_path(&p))
+                .transpose()?;
             let bars = [
                 ProgressBar::new("indexing"),
                 ProgressBar::new("analysing"),
@@ -265,8 +269,11 @@ pub(super) fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 &store,
                 dir,
                 out,
-                model.as_ref(),
-                embedder.as_ref(),
+                &keepsake_harness::report::Models {
+                    faces: model.as_ref(),
+                    embedder: embedder.as_ref(),
+                    style: style.as_ref(),
+                },
                 *size,
                 &|stage, p| {
                     let i = match stage {
