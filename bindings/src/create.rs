@@ -187,6 +187,48 @@ impl Keepsake {
         })
     }
 
+    /// A suggestion's collage repainted by the style network (faces kept recognisable),
+    /// e.g. the look a suggestion proposes. Needs the `Suggestions` and `Pixels` consents.
+    #[allow(clippy::too_many_arguments)]
+    pub fn render_collage_restyled(
+        &self,
+        suggestion_id: String,
+        now_ms: i64,
+        options: crate::CollageOptions,
+        format: ImageFormat,
+        network: Arc<StyleNetwork>,
+        style: String,
+        strength: f32,
+        cancel: Option<Arc<CancelSignal>>,
+        listener: Option<Arc<dyn WorkListener>>,
+    ) -> Result<CollageImage, ApiError> {
+        let store = self.store()?;
+        let names = store.source_ids()?;
+        let blend = core::restyle::StyleBlend::parse(&style)?;
+        let cancel = cancel.map(|c| c.token.clone()).unwrap_or_default();
+        let progress = Progress {
+            listener: listener.as_ref(),
+            cancel: cancel.clone(),
+        };
+        let render = core::collage::RenderOptions {
+            format: collage::format(format),
+            effect: options.effect.map(|e| (e.into(), options.effect_strength)),
+            ..Default::default()
+        };
+        let (_, rendered) = store.render_collage_restyled(
+            &suggestion_id,
+            Some(instant(now_ms)?),
+            &collage::options(&options),
+            &render,
+            &network.model,
+            &blend,
+            strength,
+            &mut |done, total| progress.report(done, total),
+            &cancel,
+        )?;
+        Ok(collage::image(rendered, &names))
+    }
+
     /// A player for a suggestion's recap story at `width` × `height` (4..=3840 even
     /// sides suit encoders), with a classic effect over its photos when given. Needs
     /// the `Suggestions` consent, like collages.

@@ -827,6 +827,51 @@ impl Keepsake {
         Ok((layout, rendered))
     }
 
+    /// [`render_collage`](Self::render_collage) repainted by the style network (faces
+    /// kept recognisable), for "your trip in watercolour". Needs the `suggestions` and
+    /// `pixels` consents; audited as a restyle; nothing is stored.
+    #[allow(clippy::too_many_arguments)]
+    pub fn render_collage_restyled(
+        &self,
+        suggestion_id: &str,
+        now: Option<DateTime<Utc>>,
+        layout_opts: &collage::LayoutOptions,
+        render_opts: &collage::RenderOptions,
+        model: &crate::restyle::StyleModel,
+        blend: &crate::restyle::StyleBlend,
+        strength: f32,
+        progress: &mut dyn FnMut(u64, u64),
+        cancel: &CancelToken,
+    ) -> Result<(collage::Layout, collage::Rendered)> {
+        self.require_consent(Scope::Pixels)?;
+        crate::effects::check_strength(strength)?;
+        let s = self.suggestion(suggestion_id, now)?;
+        let (photos, pixels) = self.suggestion_photos(&s)?;
+        let layout = collage::layout(&photos, layout_opts)?;
+        let faces = collage::canvas_faces(&layout, &photos);
+        let style = collage::CollageStyle {
+            model,
+            blend,
+            strength,
+            faces: &faces,
+        };
+        let rendered = collage::render_styled(
+            &layout,
+            &pixels,
+            render_opts,
+            Some(&style),
+            progress,
+            cancel,
+        )?;
+        self.audit(
+            "restyle",
+            Some(model.sha256()),
+            Some(layout.cells.len() as u64),
+            Some(&format!("collage, {}", blend.describe())),
+        )?;
+        Ok((layout, rendered))
+    }
+
     /// Renders a layout (from [`collage_layout`](Self::collage_layout)) with the photos'
     /// files and the app's [`PixelSource`]. Needs the `suggestions` consent (collages
     /// are derived from the photos).

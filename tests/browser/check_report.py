@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Opens a Keepsake report in headless Chromium and checks it the way a person would see
 it: every image loads, no request leaves the machine (every URL is file:, data: or
-about:), a story plays in the page's player (the picture changes), face boxes are hidden
-until asked for and then all show; saves a full-page screenshot. Talks to Chromium over the DevTools protocol on a pipe (fds 3 and 4), so no
+about:), a story plays in the page's player (the picture changes), the linked AV1 video plays in
+Chromium's own player, face boxes are hidden until asked for and then all show; saves a
+full-page screenshot. Talks to Chromium over the DevTools protocol on a pipe (fds 3 and 4), so no
 port is opened. Standard library only.
 
 usage: check_report.py CHROMIUM INDEX_HTML SCREENSHOT_PNG
@@ -171,6 +172,22 @@ def main():
                                                 "captureBeyondViewport": True}, session)
         shot.parent.mkdir(parents=True, exist_ok=True)
         shot.write_bytes(base64.b64decode(png["data"]))
+        # The first linked video, opened as a person would (its own page, Chromium's
+        # player): it must load, decode (a picture size) and last as long as its story.
+        video_href = evaluate(b, session, "(document.querySelector('a.video') || {}).href || ''")
+        video = {}
+        if video_href:
+            b.call("Page.navigate", {"url": video_href}, session)
+            b.wait_event("Page.loadEventFired")
+            for _ in range(100):
+                video = evaluate(b, session, """(() => {
+                    const v = document.querySelector('video');
+                    return v ? {ready: v.readyState, width: v.videoWidth, height: v.videoHeight,
+                                duration: v.duration, error: v.error && v.error.code} : {};
+                })()""")
+                if video.get("ready", 0) >= 2 or video.get("error"):
+                    break
+                time.sleep(0.1)
         requests = [e["params"]["request"]["url"] for e in b.events
                     if e.get("method") == "Network.requestWillBeSent"]
         failed = [e["params"].get("errorText") for e in b.events
@@ -185,12 +202,14 @@ def main():
         "boxes": boxes, "visible_before": before, "visible_after": after,
         "players": players, "story_frame_shown": shown,
         "story_picture_changed": story_before != story_after,
+        "video": video,
         "screenshot": str(shot), "screenshot_bytes": shot.stat().st_size,
     }
     print(json.dumps(result))
     ok = (state["total"] > 0 and state["pending"] == 0 and not state["broken"] and not external
           and not failed and before == 0 and after == boxes and players > 0 and shown > 0
-          and story_before != story_after)
+          and story_before != story_after and video.get("ready", 0) >= 2
+          and video.get("width", 0) > 0 and not video.get("error"))
     sys.exit(0 if ok else 1)
 
 

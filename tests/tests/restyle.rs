@@ -289,6 +289,50 @@ fn the_store_restyles_a_photo_under_the_pixels_consent() {
     assert_eq!(last.action, "restyle");
     assert_eq!(last.detail.as_deref(), Some("watercolour"));
     assert_eq!(last.model_sha256.as_deref(), Some(model.sha256()));
+    // A collage in a style: differs from the plain one, audited, same size.
+    let id = store.suggestions(None, &[]).unwrap()[0].id.clone();
+    let layout = keepsake_core::collage::LayoutOptions {
+        size: 400,
+        ..Default::default()
+    };
+    let render = keepsake_core::collage::RenderOptions {
+        format,
+        ..Default::default()
+    };
+    let (_, plain) = store
+        .render_collage(&id, None, &layout, &render, &cancel)
+        .unwrap();
+    let (_, styled) = store
+        .render_collage_restyled(
+            &id,
+            None,
+            &layout,
+            &render,
+            &model,
+            &blend,
+            0.8,
+            &mut |_, _| {},
+            &cancel,
+        )
+        .unwrap();
+    assert_eq!((plain.width, plain.height), (styled.width, styled.height));
+    let decode = |b: &[u8]| {
+        keepsake_core::vision::decode::decode_bytes(
+            b,
+            Default::default(),
+            &DecodeOptions {
+                long_side: 4096,
+                ..DecodeOptions::default()
+            },
+        )
+        .unwrap()
+        .image
+    };
+    assert!(mean_abs_diff(&decode(&plain.bytes), &decode(&styled.bytes)) > 5.0);
+    assert_eq!(
+        store.audit_log().unwrap().last().unwrap().detail.as_deref(),
+        Some("collage, watercolour")
+    );
     store.revoke_consent(keepsake_core::Scope::Pixels).unwrap();
     let refused = store.restyle_photo(
         &asset,

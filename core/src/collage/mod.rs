@@ -13,5 +13,8 @@ pub mod story;
 pub use crop::{face_aware_crop, Crop, Rect};
 pub use layout::{layout, Cell, Layout, LayoutOptions, LayoutPhoto, PixelRect, Shape, Template};
 pub use player::{Look, StoryPlayer, CROSSFADE_MS};
-pub use render::{encode, render, CellFailure, CellPixels, OutputFormat, RenderOptions, Rendered};
+pub use render::{
+    canvas_faces, encode, render, render_styled, CellFailure, CellPixels, CollageStyle,
+    OutputFormat, RenderOptions, Rendered,
+};
 pub use story::{story, Frame, Story, StoryOptions};

@@ -95,6 +95,39 @@ pub struct Rendered {
     pub encode_ms: f64,
 }
 
+/// Face boxes of `photos` where the layout shows them, in canvas pixels (for restyles
+/// that keep faces recognisable).
+pub fn canvas_faces(
+    layout: &Layout,
+    photos: &[super::layout::LayoutPhoto],
+) -> Vec<super::crop::Rect> {
+    let mut out = Vec::new();
+    for cell in &layout.cells {
+        let Some(p) = photos.iter().find(|p| p.asset_id == cell.asset_id) else {
+            continue;
+        };
+        let (kx, ky) = (
+            f64::from(cell.dest.w) / cell.crop.w.max(1e-9),
+            f64::from(cell.dest.h) / cell.crop.h.max(1e-9),
+        );
+        for f in &p.faces {
+            let inside = f.x < cell.crop.right()
+                && f.right() > cell.crop.x
+                && f.y < cell.crop.bottom()
+                && f.bottom() > cell.crop.y;
+            if inside {
+                out.push(super::crop::Rect::new(
+                    f64::from(cell.dest.x) + (f.x - cell.crop.x) * kx,
+                    f64::from(cell.dest.y) + (f.y - cell.crop.y) * ky,
+                    f.w * kx,
+                    f.h * ky,
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// The long side to decode a cell's photo at: enough for the crop to fill the cell
 /// pixel for pixel, never more than the photo has.
 pub fn needed_long_side(cell: &Cell) -> u32 {
@@ -109,11 +142,35 @@ pub fn needed_long_side(cell: &Cell) -> u32 {
     }
 }
 
+/// A restyle over a whole collage: the network, the blend, the strength, and face boxes
+/// on the canvas (see [`canvas_faces`]) to keep recognisable.
+#[derive(Debug, Clone, Copy)]
+pub struct CollageStyle<'a> {
+    pub model: &'a crate::restyle::StyleModel,
+    pub blend: &'a crate::restyle::StyleBlend,
+    pub strength: f32,
+    pub faces: &'a [super::crop::Rect],
+}
+
 /// Draws `layout` with pixels from `source`. Cancelling stops between cells.
 pub fn render(
     layout: &Layout,
     source: &dyn CellPixels,
     opts: &RenderOptions,
+    cancel: &CancelToken,
+) -> Result<Rendered> {
+    render_styled(layout, source, opts, None, &mut |_, _| {}, cancel)
+}
+
+/// [`render`], then a restyle over the canvas when `style` is given (the network paints
+/// at ≤ 1024 px; the painting is scaled back to the canvas). `progress` follows the
+/// network's layers; a cancel stops between cells or within one layer.
+pub fn render_styled(
+    layout: &Layout,
+    source: &dyn CellPixels,
+    opts: &RenderOptions,
+    style: Option<&CollageStyle<'_>>,
+    progress: &mut dyn FnMut(u64, u64),
     cancel: &CancelToken,
 ) -> Result<Rendered> {
     if layout.width == 0 || layout.height == 0 || layout.width.max(layout.height) > MAX_SIZE {
@@ -163,6 +220,18 @@ pub fn render(
     }
     let t = Instant::now();
     let mut image = canvas.into_rgb();
+    if let Some(st) = style {
+        let (w, h) = (image.width, image.height);
+        let painted =
+            st.model
+                .restyle(&image, st.blend, st.strength, st.faces, progress, cancel)?;
+        image = if (painted.width, painted.height) == (w, h) {
+            painted
+        } else {
+            decode::resize_to(painted, w, h)
+                .map_err(|_| Error::InvalidArgument("collage cannot be resized".into()))?
+        };
+    }
     if let Some((effect, strength)) = opts.effect {
         image = crate::effects::apply(&image, effect, strength)?;
     }

@@ -242,6 +242,27 @@ public final class KeepsakeStore: @unchecked Sendable {
         }
     }
 
+    /// A suggestion's collage repainted by the style network (faces kept recognisable).
+    public func restyledCollage(
+        for suggestionId: String,
+        network: StyleNetwork,
+        style: String,
+        strength: Float = 0.75,
+        collageStyle: CollageStyle = CollageStyle(),
+        format: ImageFormat = .jpeg(quality: 88),
+        at now: Date = Date(),
+        cancel: CancelSignal? = nil,
+        onProgress: @escaping @Sendable (UInt64, UInt64) throws -> Void = { _, _ in }
+    ) throws -> CollageImage {
+        let store = try live()
+        return try mapped {
+            try store.renderCollageRestyled(
+                suggestionId: suggestionId, nowMs: now.millis, options: collageStyle.options, format: format,
+                network: network, style: style, strength: strength, cancel: cancel,
+                listener: WorkRelay(onProgress))
+        }
+    }
+
     /// A story player whose photos are restyled (once each) by the style network.
     public func storyPlayer(
         for suggestionId: String,

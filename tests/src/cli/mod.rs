@@ -247,6 +247,15 @@ pub enum Command {
         /// Strength of the effect, 0..=1.
         #[arg(long, default_value_t = 1.0, requires = "effect")]
         strength: f32,
+        /// An AI restyle over the collage (`restyle --list`; a blend is name:weight,…).
+        #[arg(long)]
+        style: Option<String>,
+        /// Strength of the restyle, 0..=1 (default 0.75).
+        #[arg(long, requires = "style")]
+        style_strength: Option<f32>,
+        /// The style network (default: the one `scripts/setup.sh` fetched).
+        #[arg(long, requires = "style")]
+        model: Option<PathBuf>,
     },
     /// Apply a classic effect to a photo into FILE (.jpg or .png): nothing is stored.
     /// `effect --list` names the effects.

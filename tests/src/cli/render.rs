@@ -14,6 +14,9 @@ pub(super) fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             layout_json,
             effect,
             strength,
+            style,
+            style_strength,
+            model,
         } => {
             let effect = match effect {
                 Some(name) => Some((parse_effect(name)?, *strength)),
@@ -50,13 +53,30 @@ pub(super) fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 effect,
                 ..Default::default()
             };
-            let (layout, rendered) = store.render_collage(
-                suggestion,
-                None,
-                &layout_opts,
-                &render_opts,
-                &CancelToken::new(),
-            )?;
+            let (layout, rendered) = match style {
+                Some(spec) => {
+                    let network = load_style_model(model.as_deref())?;
+                    let blend = keepsake_core::restyle::StyleBlend::parse(spec)?;
+                    store.render_collage_restyled(
+                        suggestion,
+                        None,
+                        &layout_opts,
+                        &render_opts,
+                        &network,
+                        &blend,
+                        style_strength.unwrap_or(keepsake_core::restyle::DEFAULT_STRENGTH),
+                        &mut |_, _| {},
+                        &CancelToken::new(),
+                    )?
+                }
+                None => store.render_collage(
+                    suggestion,
+                    None,
+                    &layout_opts,
+                    &render_opts,
+                    &CancelToken::new(),
+                )?,
+            };
             write_atomically(out, &rendered.bytes)?;
             if *layout_json {
                 println!("{}", serde_json::to_string(&layout)?);

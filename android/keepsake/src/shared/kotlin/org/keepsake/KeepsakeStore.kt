@@ -202,6 +202,22 @@ class KeepsakeStore private constructor(private val ffi: Keepsake) : AutoCloseab
         now: Instant = Instant.now(),
     ): StoryPlayer = live().storyPlayer(suggestionId, now.toEpochMilli(), width.toUInt(), height.toUInt(), effect, strength)
 
+    /** A suggestion's collage repainted by the style network (faces kept recognisable). */
+    fun restyledCollage(
+        suggestionId: String,
+        network: StyleNetwork,
+        style: String,
+        strength: Float = 0.75f,
+        collageStyle: CollageStyle = CollageStyle(),
+        format: ImageFormat = ImageFormat.Jpeg(88u),
+        now: Instant = Instant.now(),
+        cancel: CancelSignal? = null,
+        onProgress: (done: Long, total: Long) -> Unit = { _, _ -> },
+    ): CollageImage = live().renderCollageRestyled(
+        suggestionId, now.toEpochMilli(), collageStyle.options(), format, network, style, strength, cancel,
+        progress(onProgress),
+    )
+
     /** A story player whose photos are restyled (once each) by the style network. */
     fun storyPlayer(
         suggestionId: String,

@@ -152,6 +152,8 @@ class HostPixelsTest {
                 assertTrue(!title.rgba.contentEquals(later.rgba), "the picture moves")
                 assertTrue(player.failedAssets().isEmpty())
             }
+            val restyled = store.restyledCollage(suggestion.id, network, "mosaic", collageStyle = CollageStyle(size = 512), now = now)
+            assertTrue(difference(decode(image.bytes), decode(restyled.bytes)) > 5.0, "the collage was restyled")
             val poster = store.storyFrame(suggestion.id, 4000, 90, 160)
             assertEquals(90u, poster.width)
             val kinds = store.auditLog().map { it.action }.toSet()
