@@ -190,8 +190,11 @@ def main():
                 time.sleep(0.1)
         requests = [e["params"]["request"]["url"] for e in b.events
                     if e.get("method") == "Network.requestWillBeSent"]
+        # A load the page itself dropped (the player moving to the next frame, leaving
+        # for the video) is aborted, not failed.
         failed = [e["params"].get("errorText") for e in b.events
-                  if e.get("method") == "Network.loadingFailed"]
+                  if e.get("method") == "Network.loadingFailed"
+                  and e["params"].get("errorText") != "net::ERR_ABORTED"]
     finally:
         b.close()
         shutil.rmtree(profile, ignore_errors=True)
