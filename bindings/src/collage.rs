@@ -191,6 +191,16 @@ pub(crate) fn layout(l: &col::Layout, names: &HashMap<i64, String>) -> CollageLa
     }
 }
 
+/// An encoded single image (no cell could fail).
+pub(crate) fn encoded((bytes, width, height): (Vec<u8>, u32, u32)) -> CollageImage {
+    CollageImage {
+        bytes,
+        width,
+        height,
+        failed_assets: Vec::new(),
+    }
+}
+
 pub(crate) fn image(r: col::Rendered, names: &HashMap<i64, String>) -> CollageImage {
     CollageImage {
         bytes: r.bytes,

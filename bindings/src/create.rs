@@ -169,7 +169,7 @@ impl Keepsake {
             listener: listener.as_ref(),
             cancel: cancel.clone(),
         };
-        let (bytes, width, height) = self.store()?.restyle_photo(
+        Ok(collage::encoded(self.store()?.restyle_photo(
             &asset_id,
             &network.model,
             &blend,
@@ -178,13 +178,7 @@ impl Keepsake {
             collage::format(format),
             &mut |done, total| progress.report(done, total),
             &cancel,
-        )?;
-        Ok(CollageImage {
-            bytes,
-            width,
-            height,
-            failed_assets: Vec::new(),
-        })
+        )?))
     }
 
     /// A suggestion's collage repainted by the style network (faces kept recognisable),

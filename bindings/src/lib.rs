@@ -288,18 +288,12 @@ impl Keepsake {
         effect: Option<PhotoEffect>,
         effect_strength: f32,
     ) -> Result<CollageImage, ApiError> {
-        let (bytes, width, height) = self.store()?.render_photo(
+        Ok(collage::encoded(self.store()?.render_photo(
             &asset_id,
             long_side,
             effect.map(|e| (e.into(), effect_strength)),
             collage::format(format),
-        )?;
-        Ok(CollageImage {
-            bytes,
-            width,
-            height,
-            failed_assets: Vec::new(),
-        })
+        )?))
     }
 
     /// A suggestion's recap story as JSON: `{suggestion_id, width, height, duration_ms,

@@ -278,7 +278,11 @@ fn report_opens_offline_in_chromium() {
     assert_eq!(v["story_picture_changed"], serde_json::Value::Bool(true));
     // Chromium decodes the AV1 video and knows its length.
     assert!(v["video"]["width"].as_u64().unwrap() > 0, "{}", v["video"]);
-    assert!(v["video"]["duration"].as_f64().unwrap() > 1.0, "{}", v["video"]);
+    assert!(
+        v["video"]["duration"].as_f64().unwrap() > 1.0,
+        "{}",
+        v["video"]
+    );
     assert_eq!(v["visible_before"].as_u64(), Some(0));
     assert_eq!(v["visible_after"], v["boxes"]);
     assert!(std::fs::read(&shot).unwrap().starts_with(b"\x89PNG"));

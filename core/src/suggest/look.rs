@@ -75,21 +75,7 @@ mod tests {
 
     #[test]
     fn every_proposed_look_exists_and_says_why() {
-        let kinds = [
-            Kind::RecentDays,
-            Kind::MonthlyRecap,
-            Kind::TripHighlights,
-            Kind::OnThisDay,
-            Kind::SpecialDate,
-            Kind::Gathering,
-            Kind::RecurringEvent,
-            Kind::ThemePlace,
-            Kind::ThemeTimeOfDay,
-            Kind::ThemePeople,
-            Kind::ThemeFavorites,
-            Kind::PersonHighlights,
-            Kind::Together,
-        ];
+        let kinds = Kind::ALL;
         let mut proposed = 0;
         for k in kinds {
             let Some(look) = propose(k, &[TitlePart::YearsAgo { years: 2 }], 12, 3) else {
