@@ -1,5 +1,5 @@
 //! Recap videos: a story's frames from the core's [`StoryPlayer`], encoded by
-//! `keepsake-video` (AV1 in MP4). The frame count is the story's duration × the frame
+//! `keepsake-video` (AV1 in MP4 or WebM). The frame count is the story's duration × the frame
 //! rate, so the video lasts exactly as long as the story (its durations are whole
 //! multiples of 100 ms).
 
@@ -30,6 +30,11 @@ pub fn write(
     progress: &mut dyn FnMut(u64, u64),
     cancel: &CancelToken,
 ) -> Result<Written, Box<dyn std::error::Error>> {
+    let container = out
+        .extension()
+        .and_then(|e| e.to_str())
+        .and_then(keepsake_video::Container::from_extension)
+        .ok_or("the video file must end in .mp4 or .webm")?;
     let (w, h) = player.size();
     let mut encoder = keepsake_video::Av1Mp4::new(w, h, opts)?;
     let fps = u64::from(opts.fps);
@@ -47,7 +52,7 @@ pub fn write(
     }
     cancel.check()?;
     let t = Instant::now();
-    let file = encoder.finish()?;
+    let file = encoder.finish(container)?;
     encode_s += t.elapsed().as_secs_f64();
     let mut part = out.as_os_str().to_owned();
     part.push(".part");

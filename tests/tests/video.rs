@@ -110,6 +110,21 @@ fn a_story_becomes_a_video_as_long_as_the_story() {
         .sum::<u64>() as f64
         / a.len() as f64;
     assert!(diff > 10.0, "frames differ by only {diff:.1}");
+
+    // The same story in WebM: the same frames and length.
+    let webm = tmp.join("recap.webm");
+    let mut c = harness(&db, NOW);
+    c.args(["video", "--suggestion", id, "--size", "144", "--fps", "10"])
+        .arg("--out")
+        .arg(&webm);
+    let (ok, said, err) = run(c);
+    assert!(ok, "{said}{err}");
+    let (frames_webm, seconds_webm, codec_webm) = probe(&webm).unwrap();
+    assert_eq!((frames_webm, codec_webm.as_str()), (frames, "av1"));
+    assert!(
+        (seconds_webm * 1000.0 - duration_ms as f64).abs() < 1.0,
+        "{seconds_webm} s"
+    );
 }
 
 #[test]
@@ -142,7 +157,7 @@ fn a_cancel_leaves_no_file_and_bad_requests_are_refused() {
         assert!(!out.exists() && !tmp.join("recap.mp4.part").exists());
     }
     for (args, says) in [
-        (vec!["--out", "x.webm"], "must end in .mp4"),
+        (vec!["--out", "x.avi"], "must end in .mp4 or .webm"),
         (vec!["--out", "x.mp4", "--size", "145"], "--size"),
         (vec!["--out", "x.mp4", "--effect", "sepia"], "no effect"),
         (

@@ -300,13 +300,13 @@ pub enum Command {
         #[arg(long, conflicts_with_all = ["input", "style", "out", "sheet"])]
         list: bool,
     },
-    /// A suggestion's recap story as a video: AV1 in MP4 (plays in Chromium), drawn by
+    /// A suggestion's recap story as a video: AV1 in MP4 or WebM (Chromium plays both), drawn by
     /// the core (Ken Burns toward faces, cross-fades, a title card), as long as the
     /// story. Needs the `suggestions` consent; prints progress on stderr.
     Video {
         #[arg(long)]
         suggestion: String,
-        /// Output file, .mp4.
+        /// Output file: .mp4 or .webm (AV1 in either).
         #[arg(long)]
         out: PathBuf,
         /// Short side of the (portrait, 9:16) video: 720 or 1080 (or any even 144..=2160).

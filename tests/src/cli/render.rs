@@ -163,8 +163,13 @@ pub(super) fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             strength,
             model,
         } => {
-            if out.extension().and_then(|e| e.to_str()) != Some("mp4") {
-                return Err("video: --out must end in .mp4".into());
+            if out
+                .extension()
+                .and_then(|e| e.to_str())
+                .and_then(keepsake_video::Container::from_extension)
+                .is_none()
+            {
+                return Err("video: --out must end in .mp4 or .webm".into());
             }
             if !(144..=2160).contains(size) || !size.is_multiple_of(2) {
                 return Err("video: --size must be even, 144..=2160".into());

@@ -1,8 +1,27 @@
 //! The harness's video writer: RGB frames encoded as AV1 (a royalty-free codec; the
-//! pure-Rust encoder rav1e) into an MP4 file Chromium plays. A crate of its own so the
-//! encoder's generic code is compiled optimised (see the workspace's dev profile).
+//! pure-Rust encoder rav1e) into an MP4 or WebM file Chromium plays. A crate of its own
+//! so the encoder's generic code is compiled optimised (see the workspace's dev profile).
 
 pub mod mp4;
+pub mod webm;
+
+/// The file around the stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Container {
+    Mp4,
+    Webm,
+}
+
+impl Container {
+    /// By file extension: `mp4` or `webm`.
+    pub fn from_extension(ext: &str) -> Option<Container> {
+        match ext.to_ascii_lowercase().as_str() {
+            "mp4" => Some(Container::Mp4),
+            "webm" => Some(Container::Webm),
+            _ => None,
+        }
+    }
+}
 
 use rav1e::prelude::*;
 
@@ -29,7 +48,7 @@ impl Default for VideoOptions {
     }
 }
 
-/// An AV1 stream being encoded; [`Av1Mp4::finish`] returns the MP4 file.
+/// An AV1 stream being encoded; [`Av1Mp4::finish`] returns the file.
 pub struct Av1Mp4 {
     ctx: Context<u8>,
     width: u16,
@@ -120,8 +139,8 @@ impl Av1Mp4 {
         self.sent
     }
 
-    /// Ends the stream and returns the MP4 file.
-    pub fn finish(mut self) -> Result<Vec<u8>, String> {
+    /// Ends the stream and returns the file.
+    pub fn finish(mut self, container: Container) -> Result<Vec<u8>, String> {
         self.ctx.flush();
         while !self.drain()? {}
         if self.samples.len() as u64 != self.sent {
@@ -138,7 +157,10 @@ impl Av1Mp4 {
             av1c: self.av1c,
             sequence_header: self.sequence_header,
         };
-        Ok(mp4::write(&track, &self.samples))
+        Ok(match container {
+            Container::Mp4 => mp4::write(&track, &self.samples),
+            Container::Webm => webm::write(&track, &self.samples),
+        })
     }
 
     /// Takes what the encoder has ready; `true` once the stream is complete.
