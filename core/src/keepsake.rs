@@ -820,10 +820,55 @@ impl Keepsake {
         render_opts: &collage::RenderOptions,
         cancel: &CancelToken,
     ) -> Result<(collage::Layout, collage::Rendered)> {
+        self.collage_with(
+            suggestion_id,
+            now,
+            layout_opts,
+            render_opts,
+            None,
+            &mut |_, _| {},
+            cancel,
+        )
+    }
+
+    /// Lays out and renders a suggestion's collage, restyled when `style` is given (the
+    /// network, the blend, the strength; faces are mapped onto the canvas here).
+    #[allow(clippy::too_many_arguments)]
+    fn collage_with(
+        &self,
+        suggestion_id: &str,
+        now: Option<DateTime<Utc>>,
+        layout_opts: &collage::LayoutOptions,
+        render_opts: &collage::RenderOptions,
+        style: Option<(
+            &crate::restyle::StyleModel,
+            &crate::restyle::StyleBlend,
+            f32,
+        )>,
+        progress: &mut dyn FnMut(u64, u64),
+        cancel: &CancelToken,
+    ) -> Result<(collage::Layout, collage::Rendered)> {
         let s = self.suggestion(suggestion_id, now)?;
         let (photos, pixels) = self.suggestion_photos(&s)?;
         let layout = collage::layout(&photos, layout_opts)?;
-        let rendered = collage::render(&layout, &pixels, render_opts, cancel)?;
+        let faces = match style {
+            Some(_) => collage::canvas_faces(&layout, &photos),
+            None => Vec::new(),
+        };
+        let style = style.map(|(model, blend, strength)| collage::CollageStyle {
+            model,
+            blend,
+            strength,
+            faces: &faces,
+        });
+        let rendered = collage::render_styled(
+            &layout,
+            &pixels,
+            render_opts,
+            style.as_ref(),
+            progress,
+            cancel,
+        )?;
         Ok((layout, rendered))
     }
 
@@ -845,21 +890,12 @@ impl Keepsake {
     ) -> Result<(collage::Layout, collage::Rendered)> {
         self.require_consent(Scope::Pixels)?;
         crate::effects::check_strength(strength)?;
-        let s = self.suggestion(suggestion_id, now)?;
-        let (photos, pixels) = self.suggestion_photos(&s)?;
-        let layout = collage::layout(&photos, layout_opts)?;
-        let faces = collage::canvas_faces(&layout, &photos);
-        let style = collage::CollageStyle {
-            model,
-            blend,
-            strength,
-            faces: &faces,
-        };
-        let rendered = collage::render_styled(
-            &layout,
-            &pixels,
+        let (layout, rendered) = self.collage_with(
+            suggestion_id,
+            now,
+            layout_opts,
             render_opts,
-            Some(&style),
+            Some((model, blend, strength)),
             progress,
             cancel,
         )?;
@@ -901,6 +937,25 @@ impl Keepsake {
             .clone()
     }
 
+    /// One photo's upright pixels at about `long_side` (from its file or the app's pixel
+    /// source), and its size and faces when the index knows its size.
+    fn photo_pixels(
+        &self,
+        source_id: &str,
+        long_side: u32,
+    ) -> Result<(crate::vision::decode::Decoded, Option<collage::LayoutPhoto>)> {
+        let (id, photos, pixels) = self.db.read(|c| {
+            let id = assets::id_of(c, source_id)?.ok_or(Error::NotFound("photo"))?;
+            let (photos, pixels) = collage::store::photos(c, &[id])?;
+            Ok((id, photos, pixels))
+        })?;
+        let decoded = pixels
+            .with_source(self.source())
+            .pixels(id, long_side)
+            .map_err(|e| Error::InvalidArgument(format!("photo pixels: {}", e.kind())))?;
+        Ok((decoded, photos.into_iter().next()))
+    }
+
     /// One photo (by source id), upright at `long_side` (or its own size when smaller),
     /// with a classic effect over it when given, encoded: from its file or the app's
     /// pixel source. Needs the `pixels` consent; nothing is stored.
@@ -912,24 +967,11 @@ impl Keepsake {
         format: collage::OutputFormat,
     ) -> Result<(Vec<u8>, u32, u32)> {
         self.require_consent(Scope::Pixels)?;
-        if !(64..=collage::layout::MAX_SIZE).contains(&long_side) {
-            return Err(Error::InvalidArgument(format!(
-                "long side must be 64..={}",
-                collage::layout::MAX_SIZE
-            )));
-        }
+        check_long_side(long_side)?;
         if let Some((_, strength)) = effect {
             crate::effects::check_strength(strength)?;
         }
-        let (id, pixels) = self.db.read(|c| {
-            let id = assets::id_of(c, source_id)?.ok_or(Error::NotFound("photo"))?;
-            let (_, pixels) = collage::store::photos(c, &[id])?;
-            Ok((id, pixels))
-        })?;
-        let decoded = pixels
-            .with_source(self.source())
-            .pixels(id, long_side)
-            .map_err(|e| Error::InvalidArgument(format!("photo pixels: {}", e.kind())))?;
+        let (decoded, _) = self.photo_pixels(source_id, long_side)?;
         let mut image = decoded.image;
         if let Some((e, strength)) = effect {
             image = crate::effects::apply(&image, e, strength)?;
@@ -959,22 +1001,9 @@ impl Keepsake {
     ) -> Result<(Vec<u8>, u32, u32)> {
         self.require_consent(Scope::Pixels)?;
         crate::effects::check_strength(strength)?;
-        if !(64..=collage::layout::MAX_SIZE).contains(&long_side) {
-            return Err(Error::InvalidArgument(format!(
-                "long side must be 64..={}",
-                collage::layout::MAX_SIZE
-            )));
-        }
-        let (id, photos, pixels) = self.db.read(|c| {
-            let id = assets::id_of(c, source_id)?.ok_or(Error::NotFound("photo"))?;
-            let (photos, pixels) = collage::store::photos(c, &[id])?;
-            Ok((id, photos, pixels))
-        })?;
+        check_long_side(long_side)?;
         let work_side = long_side.min(crate::restyle::MAX_SIDE);
-        let decoded = pixels
-            .with_source(self.source())
-            .pixels(id, work_side)
-            .map_err(|e| Error::InvalidArgument(format!("photo pixels: {}", e.kind())))?;
+        let (decoded, photo) = self.photo_pixels(source_id, work_side)?;
         let image = if decoded.image.width.max(decoded.image.height) > work_side {
             crate::vision::decode::resize(decoded.image, work_side)
                 .map_err(|_| Error::InvalidArgument("photo cannot be resized".into()))?
@@ -982,8 +1011,7 @@ impl Keepsake {
             decoded.image
         };
         // Stored face boxes are in the photo's upright pixels.
-        let faces: Vec<collage::Rect> = photos
-            .first()
+        let faces: Vec<collage::Rect> = photo
             .map(|p| {
                 let k = f64::from(image.width) / f64::from(p.width.max(1));
                 p.faces
@@ -1089,4 +1117,15 @@ impl Keepsake {
     ) -> Result<T> {
         self.db.write(f)
     }
+}
+
+/// `Err(InvalidArgument)` unless a single photo's output size is 64..=the collage maximum.
+fn check_long_side(long_side: u32) -> Result<()> {
+    if !(64..=collage::layout::MAX_SIZE).contains(&long_side) {
+        return Err(Error::InvalidArgument(format!(
+            "long side must be 64..={}",
+            collage::layout::MAX_SIZE
+        )));
+    }
+    Ok(())
 }

@@ -100,17 +100,7 @@ fn effects(
     let img = decode()
         .map_err(|e| format!("bench effects: cannot read the photo: {e}"))?
         .image;
-    let time = |f: &dyn Fn()| {
-        median(
-            (0..runs)
-                .map(|_| {
-                    let t = Instant::now();
-                    f();
-                    t.elapsed()
-                })
-                .collect(),
-        )
-    };
+    let time = |f: &dyn Fn()| median_of(runs, f);
     let decode_ms = ms(time(&|| {
         let _ = decode();
     }));
@@ -170,22 +160,16 @@ fn restyles(
             &cancel,
         )?;
         let first = ms(t.elapsed());
-        let steady = median(
-            (0..runs)
-                .map(|_| {
-                    let t = Instant::now();
-                    let _ = model.restyle(
-                        &photo,
-                        &blend,
-                        DEFAULT_STRENGTH,
-                        &[],
-                        &mut |_, _| {},
-                        &cancel,
-                    );
-                    t.elapsed()
-                })
-                .collect(),
-        );
+        let steady = median_of(runs, &|| {
+            let _ = model.restyle(
+                &photo,
+                &blend,
+                DEFAULT_STRENGTH,
+                &[],
+                &mut |_, _| {},
+                &cancel,
+            );
+        });
         println!(
             "  restyle {}x{}: {:.0} ms (median of {runs}; first run with plan: {first:.0} ms)",
             photo.width,
@@ -194,6 +178,19 @@ fn restyles(
         );
     }
     Ok(())
+}
+
+/// The median time of `runs` calls of `f`.
+fn median_of(runs: usize, f: &dyn Fn()) -> Duration {
+    median(
+        (0..runs)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed()
+            })
+            .collect(),
+    )
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {

@@ -158,7 +158,7 @@ impl StoryPlayer {
             let next_len = self.starts[i + 2] - self.starts[i + 1];
             let next = self.draw(i + 1, 0, next_len, cancel)?;
             let a = (local + fade - len) as f32 / fade.max(1) as f32;
-            return Ok(mix(&current, &next, a));
+            return Ok(crate::effects::blend(&current, next, a.clamp(0.0, 1.0)));
         }
         Ok(current)
     }
@@ -401,25 +401,6 @@ fn solid(w: u32, h: u32, c: [u8; 3]) -> Rgb {
         width: w,
         height: h,
         data: c.repeat(w as usize * h as usize),
-    }
-}
-
-/// `a` → `b` by `t` (0..1).
-fn mix(a: &Rgb, b: &Rgb, t: f32) -> Rgb {
-    let k = (t.clamp(0.0, 1.0) * 256.0).round() as i32;
-    let data = a
-        .data
-        .iter()
-        .zip(&b.data)
-        .map(|(x, y)| {
-            let (x, y) = (i32::from(*x), i32::from(*y));
-            (x + (((y - x) * k + 128) >> 8)).clamp(0, 255) as u8
-        })
-        .collect();
-    Rgb {
-        width: a.width,
-        height: a.height,
-        data,
     }
 }
 
