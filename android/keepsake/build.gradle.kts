@@ -1,4 +1,5 @@
-// The Keepsake Android library: the Rust core built for each ABI with cargo-ndk, the
+// The Keepsake Android library (an AAR): the Rust core built for each ABI with cargo-ndk
+// into jniLibs/<abi>/libkeepsake_ffi.so, the
 // Kotlin bindings generated from the built library at build time (never committed), the
 // façade (src/shared, also compiled by the JVM tests) and the Android adapters (src/main).
 import org.gradle.api.tasks.Exec
@@ -35,8 +36,9 @@ android {
 dependencies {
     // The generated bindings call the library through JNA (the AAR ships its native part).
     implementation("net.java.dev.jna:jna:5.14.0@aar")
-    implementation("androidx.work:work-runtime-ktx:2.10.0")
-    implementation("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.9.0")
+    // Nothing else: the background job is the framework's JobScheduler (no AndroidX), so
+    // scripts/android-tests.sh compiles and tests every source here against the platform
+    // classes (Robolectric) on any machine.
 }
 
 // Release builds of the core for every ABI (cargo-ndk picks the NDK linkers).

@@ -13,6 +13,21 @@ import uniffi.keepsake_ffi.ApiException
 import uniffi.keepsake_ffi.AssetRecord
 import uniffi.keepsake_ffi.AuditEntry
 import uniffi.keepsake_ffi.Birthday
+import uniffi.keepsake_ffi.Coordinates
+import uniffi.keepsake_ffi.HiddenRange
+import uniffi.keepsake_ffi.Home
+import uniffi.keepsake_ffi.IndexedAsset
+import uniffi.keepsake_ffi.JunkAlbums
+import uniffi.keepsake_ffi.LogLevel
+import uniffi.keepsake_ffi.LogSink
+import uniffi.keepsake_ffi.Moment
+import uniffi.keepsake_ffi.PurgeSummary
+import uniffi.keepsake_ffi.RebuildReport
+import uniffi.keepsake_ffi.RecentWindow
+import uniffi.keepsake_ffi.SpecialDate
+import uniffi.keepsake_ffi.Trip
+import uniffi.keepsake_ffi.installLogger
+import uniffi.keepsake_ffi.setLogLevel
 import uniffi.keepsake_ffi.CancelSignal
 import uniffi.keepsake_ffi.CanvasShape
 import uniffi.keepsake_ffi.CollageImage
@@ -39,30 +54,75 @@ import uniffi.keepsake_ffi.WorkListener
  * The Keepsake store for one database file: the idiomatic Kotlin face of the generated
  * bindings. Open it with [open], use it from any thread, close it with [close] (or `use {}`).
  *
+ * One store per database file per process: every [open] of the same file (the app's
+ * screens, its background job) returns a handle on the same open store, so they never
+ * collide with [ApiException.StoreInUse] (which now means another *process* holds the
+ * file). The store closes when its last handle closes; a closed handle throws
+ * [IllegalStateException] and leaves the others working.
+ *
  * Every call that reads photos or writes the database blocks: call it off the main thread
- * (a coroutine on `Dispatchers.IO`, a WorkManager worker). Nothing here holds a lock the UI
+ * (a coroutine on `Dispatchers.IO`, a background job). Nothing here holds a lock the UI
  * thread needs: calls run in parallel, writes queue for the single writer.
  *
  * Errors are [ApiException]s (consent required, store in use, cancelled, invalid argument,
- * corrupt store, not found, closed, listener failed); after [close], every call throws
- * [IllegalStateException].
+ * corrupt store, not found, closed, listener failed).
  */
-class KeepsakeStore private constructor(private val ffi: Keepsake) : AutoCloseable {
+class KeepsakeStore private constructor(private val shared: Shared) : AutoCloseable {
     @Volatile private var closed = false
 
+    /** One open store and how many handles share it. */
+    private class Shared(val key: String, val ffi: Keepsake) {
+        var handles = 0
+    }
+
     companion object {
-        /** Opens (or creates) the store at [file]. A second open of the same file fails with
-         * [ApiException.StoreInUse] until the first is closed. */
+        private val stores = HashMap<String, Shared>()
+
+        /**
+         * Opens (or creates) the store at [file], or returns a new handle on it when this
+         * process has it open already (then [timeZone] and [rebuildIfCorrupt] of the first
+         * open stand). [rebuildIfCorrupt]: a damaged database is erased and created anew
+         * ([rebuildReport] says so; index the library and ask for consent again).
+         */
         @JvmStatic
         @JvmOverloads
-        fun open(file: File, timeZone: String = TimeZone.getDefault().id): KeepsakeStore =
-            KeepsakeStore(Keepsake.open(file.path, timeZone))
+        fun open(
+            file: File,
+            timeZone: String = TimeZone.getDefault().id,
+            rebuildIfCorrupt: Boolean = false,
+        ): KeepsakeStore = synchronized(stores) {
+            val key = file.absoluteFile.canonicalPath
+            val shared = stores[key] ?: Shared(
+                key,
+                if (rebuildIfCorrupt) Keepsake.openOrRebuild(file.path, timeZone) else Keepsake.open(file.path, timeZone),
+            ).also { stores[key] = it }
+            shared.handles += 1
+            KeepsakeStore(shared)
+        }
+
+        /** How many handles this process holds on [file]'s store (0: not open). */
+        @JvmStatic
+        fun openHandles(file: File): Int = synchronized(stores) {
+            stores[file.absoluteFile.canonicalPath]?.handles ?: 0
+        }
+
+        /** Routes the core's logs to [sink] at [level] and above (once per process; trace
+         * level may contain file paths). */
+        @JvmStatic
+        fun installLogSink(sink: LogSink, level: LogLevel = LogLevel.INFO) = installLogger(sink, level)
+
+        /** Changes the level of the installed sink. */
+        @JvmStatic
+        fun logLevel(level: LogLevel) = setLogLevel(level)
     }
 
     private fun live(): Keepsake {
         check(!closed) { "KeepsakeStore is closed" }
-        return ffi
+        return shared.ffi
     }
+
+    /** What opening with `rebuildIfCorrupt` erased (null: the store was sound). */
+    fun rebuildReport(): RebuildReport? = live().rebuildReport()
 
     /** Indexes host records. [full]: the batch is the whole library (absent assets go). */
     fun sync(records: List<AssetRecord>, full: Boolean): SyncSummary = live().syncRecords(records, full)
@@ -274,12 +334,81 @@ class KeepsakeStore private constructor(private val ffi: Keepsake) : AutoCloseab
 
     fun assign(faceId: Long, personId: Long) = live().assignFace(faceId, personId)
 
-    /** Closes the store; calls still running finish first. Closing twice is fine. */
+    /** The assets whose capture time falls in the last [days] days at [now]. */
+    @JvmOverloads
+    fun assetsInWindow(now: Instant = Instant.now(), days: Int = 30): List<IndexedAsset> =
+        live().assetsInWindow(now.toEpochMilli(), days.toUInt())
+
+    /** The window of the last [days] calendar days at [now] (its bounds, in the store's zone). */
+    @JvmOverloads
+    fun recentWindow(now: Instant = Instant.now(), days: Int = 30): RecentWindow =
+        live().recentWindow(now.toEpochMilli(), days.toUInt())
+
+    /** The timeline cut into moments (needs the suggestions consent). */
+    fun moments(): List<Moment> = live().moments()
+
+    /** Trips away from home ([awayKm] from it). */
+    @JvmOverloads
+    fun trips(awayKm: Double = 50.0): List<Trip> = live().trips(awayKm)
+
+    /** Sets the user's home (replaces the inferred homes); null goes back to inferring. */
+    fun home(home: Coordinates?) = if (home == null) live().clearHome() else live().setHome(home)
+
+    /** The home the user set, or null when homes are inferred. */
+    fun userHome(): Coordinates? = live().userHome()
+
+    /** The homes trips are measured from: the user's or the inferred ones. */
+    @JvmOverloads
+    fun homes(awayKm: Double = 50.0): List<Home> = live().homes(awayKm)
+
+    /** Brings a dismissed suggestion back; false when it was not dismissed. */
+    fun undismiss(suggestionId: String): Boolean = live().undismissSuggestion(suggestionId)
+
+    fun dismissed(): List<String> = live().dismissedSuggestions()
+
+    /** Keeps a time range out of every suggestion; returns the range's id. */
+    fun hideRange(start: Instant, end: Instant): Long = live().hideRange(start.toEpochMilli(), end.toEpochMilli())
+
+    fun hiddenRanges(): List<HiddenRange> = live().hiddenRanges()
+
+    /** Shows a hidden range again; false when there was none with this id. */
+    fun removeHiddenRange(id: Long): Boolean = live().removeHiddenRange(id)
+
+    /** Keeps an album's photos out of suggestions (false: back in). */
+    fun excludeAlbum(album: String, excluded: Boolean = true) = live().setAlbumExcluded(album, excluded)
+
+    fun excludedAlbums(): List<String> = live().excludedAlbums()
+
+    fun junkAlbums(): JunkAlbums = live().junkAlbums()
+
+    /** Replaces the junk-album setting (names in the device's language, say). */
+    fun junkAlbums(junk: JunkAlbums) = live().setJunkAlbums(junk)
+
+    /** Adds a birthday, anniversary or other date; returns its id. */
+    fun addSpecialDate(date: SpecialDate): Long = live().addSpecialDate(date)
+
+    fun removeSpecialDate(id: Long): Boolean = live().removeSpecialDate(id)
+
+    fun specialDates(): List<SpecialDate> = live().specialDates()
+
+    /** Forgets photos: their rows and everything derived from them are erased, and later
+     * syncs skip them. */
+    fun forget(assetIds: List<String>): PurgeSummary = live().forget(assetIds)
+
+    /**
+     * Closes this handle; the store itself closes with the last handle of the process
+     * (calls still running finish first). Closing twice is fine.
+     */
     override fun close() {
-        if (closed) return
-        closed = true
-        ffi.closeStore()
-        ffi.close()
+        synchronized(stores) {
+            if (closed) return
+            closed = true
+            shared.handles -= 1
+            if (shared.handles > 0) return
+            stores.remove(shared.key)
+        }
+        shared.ffi.closeStore()
+        shared.ffi.close()
     }
 }
 

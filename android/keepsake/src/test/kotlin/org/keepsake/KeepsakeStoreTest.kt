@@ -184,8 +184,15 @@ class KeepsakeStoreTest {
         assertFailsWith<ApiException.InvalidArgument> { KeepsakeStore.open(tempDb(), "Mars/Olympus") }
         val db = tempDb()
         val store = KeepsakeStore.open(db, "UTC")
-        // A second store on the same database.
-        assertFailsWith<ApiException.StoreInUse> { KeepsakeStore.open(db, "UTC") }
+        // A second open in this process is a handle on the same store, not a collision;
+        // outside the façade (another process's view) the file is in use.
+        val second = KeepsakeStore.open(db, "UTC")
+        assertEquals(2, KeepsakeStore.openHandles(db))
+        assertFailsWith<ApiException.StoreInUse> { Keepsake.open(db.path, "UTC") }
+        second.close()
+        second.close()
+        assertEquals(1, KeepsakeStore.openHandles(db))
+        assertFailsWith<IllegalStateException> { second.consent() }
         // Records with missing or absurd fields are rejected one by one, the rest indexed.
         val good = records().take(2)
         val absurd = good[0].copy(id = "absurd", orientation = 9u)
@@ -207,7 +214,8 @@ class KeepsakeStoreTest {
         assertTrue(store.consent()[ConsentScope.PIXELS] == true)
         store.close()
         store.close()
-        // After close: a clear error on this side, and the database is free again.
+        // After the last handle's close: a clear error on this side, and the database is free again.
+        assertEquals(0, KeepsakeStore.openHandles(db))
         assertFailsWith<IllegalStateException> { store.consent() }
         KeepsakeStore.open(db, "UTC").use { again -> assertEquals(true, again.consent()[ConsentScope.PIXELS]) }
     }

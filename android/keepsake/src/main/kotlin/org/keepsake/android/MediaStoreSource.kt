@@ -1,8 +1,12 @@
 package org.keepsake.android
 
+import android.Manifest
 import android.content.ContentResolver
 import android.content.ContentUris
 import android.content.Context
+import android.content.pm.PackageManager
+import android.database.Cursor
+import android.net.Uri
 import android.os.Build
 import android.os.Bundle
 import android.provider.MediaStore
@@ -11,27 +15,48 @@ import uniffi.keepsake_ffi.AssetRecord
 import uniffi.keepsake_ffi.SyncSummary
 
 /**
- * Maps MediaStore rows to Keepsake asset records, incrementally. The first sync lists every
- * image and video (`full = true`: assets gone from MediaStore are removed). Later syncs ask
- * only for rows changed since the last one — by `GENERATION_MODIFIED` on Android 11+ (exact,
- * survives clock changes), else by `DATE_MODIFIED` — and a full listing runs when the
- * MediaStore version changes (the volume was rebuilt) or every [fullEvery] syncs, which is
- * how deletions are noticed on the incremental path.
+ * Maps MediaStore rows to Keepsake asset records, incrementally.
  *
- * Needs READ_MEDIA_IMAGES (Android 13+; with "selected photos" access only those are seen) or
- * READ_EXTERNAL_STORAGE; ACCESS_MEDIA_LOCATION for GPS. Call off the main thread.
+ * The first sync lists every image and video (`full`: assets gone from MediaStore are
+ * removed). Later syncs ask only for rows changed since the last one — by
+ * `GENERATION_MODIFIED` on Android 11+ (exact, survives clock changes), else by
+ * `DATE_MODIFIED` — and a full listing runs when the MediaStore version changes (the
+ * volume was rebuilt) or every [fullEvery] syncs, which is how deletions are noticed.
+ *
+ * Under Android 14's partial access ("selected photos") the app sees only what the user
+ * picked: every sync is then additive, so the photos it cannot see are never taken for
+ * deleted (a photo the user deletes is forgotten when full access returns, or through
+ * [KeepsakeStore.remove]).
+ *
+ * Places: MediaStore hides EXIF GPS unless the app holds ACCESS_MEDIA_LOCATION, and even
+ * then only in the original's bytes. Records carry no coordinates; the core asks
+ * [MediaStorePixels] for the original (opened with `setRequireOriginal`) and reads them
+ * from its EXIF. Rows with nulls, missing columns (older releases, odd providers) or
+ * absurd values are mapped field by field: a bad field becomes unknown, the row stays.
+ *
+ * Needs READ_MEDIA_IMAGES + READ_MEDIA_VIDEO (Android 13+; READ_MEDIA_VISUAL_USER_SELECTED
+ * for partial access) or READ_EXTERNAL_STORAGE. Call off the main thread.
  */
-class MediaStoreSource(
+class MediaStoreSource @JvmOverloads constructor(
     private val context: Context,
     private val fullEvery: Int = 20,
 ) {
     private val prefs = context.getSharedPreferences("keepsake.mediastore", Context.MODE_PRIVATE)
     private val resolver: ContentResolver get() = context.contentResolver
 
+    /** Whether the app sees only the photos the user selected (Android 14+). */
+    fun partialAccess(): Boolean {
+        if (Build.VERSION.SDK_INT < 34) return false
+        fun granted(p: String) = context.checkSelfPermission(p) == PackageManager.PERMISSION_GRANTED
+        return !granted(Manifest.permission.READ_MEDIA_IMAGES) &&
+            granted(Manifest.permission.READ_MEDIA_VISUAL_USER_SELECTED)
+    }
+
     fun sync(store: KeepsakeStore): SyncSummary {
-        val version = MediaStore.getVersion(context)
+        val version = if (Build.VERSION.SDK_INT >= 29) MediaStore.getVersion(context) else null
+        val partial = partialAccess()
         val count = prefs.getInt("syncs", 0)
-        val full = prefs.getString("version", null) != version || count % fullEvery == 0
+        val full = !partial && (prefs.getString("version", null) != version || count % fullEvery == 0)
         val sinceGeneration = if (full) -1L else prefs.getLong("generation", -1L)
         val sinceSeconds = if (full) -1L else prefs.getLong("modified", -1L)
         val rows = query(sinceGeneration, sinceSeconds)
@@ -45,24 +70,19 @@ class MediaStoreSource(
         return summary
     }
 
-    private class Rows(val records: List<AssetRecord>, val maxGeneration: Long, val maxModifiedSeconds: Long)
+    /** Forgets the sync position: the next sync is a full listing. */
+    fun reset() {
+        prefs.edit().clear().apply()
+    }
 
-    private fun query(sinceGeneration: Long, sinceSeconds: Long): Rows {
-        val uri = MediaStore.Files.getContentUri(MediaStore.VOLUME_EXTERNAL)
-        val hasGeneration = Build.VERSION.SDK_INT >= Build.VERSION_CODES.R
+    internal class Rows(val records: List<AssetRecord>, val maxGeneration: Long, val maxModifiedSeconds: Long)
+
+    internal fun query(sinceGeneration: Long, sinceSeconds: Long): Rows {
+        val uri = MediaStore.Files.getContentUri(VOLUME)
+        val hasGeneration = Build.VERSION.SDK_INT >= 30
         val projection = buildList {
-            add(MediaStore.Files.FileColumns._ID)
-            add(MediaStore.Files.FileColumns.MEDIA_TYPE)
-            add(MediaStore.MediaColumns.DISPLAY_NAME)
-            add(MediaStore.MediaColumns.MIME_TYPE)
-            add(MediaStore.MediaColumns.SIZE)
-            add(MediaStore.MediaColumns.DATE_MODIFIED)
-            add(MediaStore.MediaColumns.DATE_TAKEN)
-            add(MediaStore.MediaColumns.WIDTH)
-            add(MediaStore.MediaColumns.HEIGHT)
-            add(MediaStore.MediaColumns.ORIENTATION)
-            add(MediaStore.MediaColumns.BUCKET_DISPLAY_NAME)
-            add(MediaStore.MediaColumns.DURATION)
+            addAll(BASE_COLUMNS)
+            if (Build.VERSION.SDK_INT >= 29) add(MediaStore.MediaColumns.RELATIVE_PATH)
             if (hasGeneration) {
                 add(MediaStore.MediaColumns.GENERATION_MODIFIED)
                 add(MediaStore.MediaColumns.IS_FAVORITE)
@@ -85,63 +105,110 @@ class MediaStoreSource(
         var maxGeneration = -1L
         var maxModified = -1L
         resolver.query(uri, projection, queryArgs, null)?.use { c ->
-            fun col(name: String) = c.getColumnIndexOrThrow(name)
-            val id = col(MediaStore.Files.FileColumns._ID)
-            val type = col(MediaStore.Files.FileColumns.MEDIA_TYPE)
-            val name = col(MediaStore.MediaColumns.DISPLAY_NAME)
-            val mime = col(MediaStore.MediaColumns.MIME_TYPE)
-            val size = col(MediaStore.MediaColumns.SIZE)
-            val modified = col(MediaStore.MediaColumns.DATE_MODIFIED)
-            val taken = col(MediaStore.MediaColumns.DATE_TAKEN)
-            val width = col(MediaStore.MediaColumns.WIDTH)
-            val height = col(MediaStore.MediaColumns.HEIGHT)
-            val orientation = col(MediaStore.MediaColumns.ORIENTATION)
-            val bucket = col(MediaStore.MediaColumns.BUCKET_DISPLAY_NAME)
-            val duration = col(MediaStore.MediaColumns.DURATION)
-            val generation = if (hasGeneration) col(MediaStore.MediaColumns.GENERATION_MODIFIED) else -1
-            val favorite = if (hasGeneration) col(MediaStore.MediaColumns.IS_FAVORITE) else -1
+            val row = RowReader(c)
             while (c.moveToNext()) {
-                val rowId = c.getLong(id)
-                val isVideo = c.getInt(type) == MediaStore.Files.FileColumns.MEDIA_TYPE_VIDEO
-                val contentUri = ContentUris.withAppendedId(
-                    if (isVideo) MediaStore.Video.Media.EXTERNAL_CONTENT_URI else MediaStore.Images.Media.EXTERNAL_CONTENT_URI,
-                    rowId,
-                )
-                val modifiedSeconds = c.getLong(modified)
-                maxModified = maxOf(maxModified, modifiedSeconds)
-                if (generation >= 0) maxGeneration = maxOf(maxGeneration, c.getLong(generation))
-                out += AssetRecord(
-                    id = rowId.toString(),
-                    uri = contentUri.toString(),
-                    name = c.getString(name),
-                    mime = c.getString(mime),
-                    size = c.getLong(size).takeIf { it > 0 }?.toULong(),
-                    modifiedMs = modifiedSeconds * 1000,
-                    capturedAt = null,
-                    // DATE_TAKEN is an instant (ms); the core decides how far to trust it.
-                    capturedMs = if (c.isNull(taken)) null else c.getLong(taken),
-                    offsetMinutes = null,
-                    dateTrust = null,
-                    width = c.getInt(width).takeIf { it > 0 }?.toUInt(),
-                    height = c.getInt(height).takeIf { it > 0 }?.toUInt(),
-                    // MediaStore's ORIENTATION is degrees, and WIDTH/HEIGHT are stored pixels.
-                    orientation = when (c.getInt(orientation)) {
-                        90 -> 6u
-                        180 -> 3u
-                        270 -> 8u
-                        else -> 1u
-                    },
-                    lat = null,
-                    lon = null,
-                    album = c.getString(bucket),
-                    favorite = favorite >= 0 && c.getInt(favorite) == 1,
-                    screenshot = c.getString(bucket)?.equals("Screenshots", ignoreCase = true) == true,
-                    isVideo = isVideo,
-                    isLive = false,
-                    durationMs = if (isVideo && !c.isNull(duration)) c.getLong(duration).toULong() else null,
-                )
+                val record = row.record() ?: continue
+                row.long(MediaStore.MediaColumns.DATE_MODIFIED)?.let { maxModified = maxOf(maxModified, it) }
+                row.long(MediaStore.MediaColumns.GENERATION_MODIFIED)?.let { maxGeneration = maxOf(maxGeneration, it) }
+                out += record
             }
         }
         return Rows(out, maxGeneration, maxModified)
+    }
+
+    /** Reads one row at a time; every column is optional (absent → unknown). */
+    private class RowReader(private val c: Cursor) {
+        private val index = HashMap<String, Int>()
+
+        private fun at(name: String): Int = index.getOrPut(name) { c.getColumnIndex(name) }
+
+        fun long(name: String): Long? {
+            val i = at(name)
+            return if (i < 0 || c.isNull(i)) null else runCatching { c.getLong(i) }.getOrNull()
+        }
+
+        fun string(name: String): String? {
+            val i = at(name)
+            return if (i < 0 || c.isNull(i)) null else runCatching { c.getString(i) }.getOrNull()
+        }
+
+        fun record(): AssetRecord? {
+            val id = long(MediaStore.Files.FileColumns._ID)?.takeIf { it >= 0 } ?: return null
+            val type = long(MediaStore.Files.FileColumns.MEDIA_TYPE)
+            val mime = string(MediaStore.MediaColumns.MIME_TYPE)
+            val isVideo = type == MediaStore.Files.FileColumns.MEDIA_TYPE_VIDEO.toLong() ||
+                (type == null && mime?.startsWith("video/") == true)
+            val contentUri: Uri = ContentUris.withAppendedId(
+                if (isVideo) MediaStore.Video.Media.getContentUri(VOLUME) else MediaStore.Images.Media.getContentUri(VOLUME),
+                id,
+            )
+            val bucket = string(MediaStore.MediaColumns.BUCKET_DISPLAY_NAME)
+            val relativePath = string(MediaStore.MediaColumns.RELATIVE_PATH)
+            return AssetRecord(
+                id = id.toString(),
+                uri = contentUri.toString(),
+                name = string(MediaStore.MediaColumns.DISPLAY_NAME),
+                mime = mime,
+                size = long(MediaStore.MediaColumns.SIZE)?.takeIf { it in 1..MAX_BYTES }?.toULong(),
+                // Seconds; a value past year 9999 is garbage (some providers store ms
+                // here): 0, "unknown", which the core never takes for a capture time.
+                modifiedMs = long(MediaStore.MediaColumns.DATE_MODIFIED)
+                    ?.takeIf { it in 1..MAX_SECONDS }?.let { it * 1000 } ?: 0L,
+                capturedAt = null,
+                // DATE_TAKEN is an instant (ms); 0 and negatives mean "unknown" on many
+                // devices. The core decides how far to trust the rest.
+                capturedMs = long(MediaStore.MediaColumns.DATE_TAKEN)?.takeIf { it in 1..MAX_SECONDS * 1000 },
+                offsetMinutes = null,
+                dateTrust = null,
+                width = long(MediaStore.MediaColumns.WIDTH)?.takeIf { it in 1..MAX_SIDE }?.toUInt(),
+                height = long(MediaStore.MediaColumns.HEIGHT)?.takeIf { it in 1..MAX_SIDE }?.toUInt(),
+                // MediaStore's ORIENTATION is degrees clockwise (WIDTH/HEIGHT are stored
+                // pixels); EXIF codes for the core. Anything else is unknown.
+                orientation = when (long(MediaStore.MediaColumns.ORIENTATION)) {
+                    0L -> 1u
+                    90L -> 6u
+                    180L -> 3u
+                    270L -> 8u
+                    else -> null
+                },
+                lat = null,
+                lon = null,
+                album = bucket,
+                favorite = long(MediaStore.MediaColumns.IS_FAVORITE) == 1L,
+                screenshot = isScreenshot(bucket, relativePath),
+                isVideo = isVideo,
+                isLive = false,
+                durationMs = if (isVideo) long(MediaStore.MediaColumns.DURATION)?.takeIf { it > 0 }?.toULong() else null,
+            )
+        }
+    }
+
+    companion object {
+        private const val VOLUME = MediaStore.VOLUME_EXTERNAL
+        private const val MAX_BYTES = 1L shl 40
+        private const val MAX_SECONDS = 253_402_300_799L
+        private const val MAX_SIDE = 1_000_000L
+
+        /** The columns every release has (older ones lack RELATIVE_PATH, the generation
+         * and IS_FAVORITE; [query] adds those by API level). */
+        private val BASE_COLUMNS = listOf(
+            MediaStore.Files.FileColumns._ID,
+            MediaStore.Files.FileColumns.MEDIA_TYPE,
+            MediaStore.MediaColumns.DISPLAY_NAME,
+            MediaStore.MediaColumns.MIME_TYPE,
+            MediaStore.MediaColumns.SIZE,
+            MediaStore.MediaColumns.DATE_MODIFIED,
+            MediaStore.MediaColumns.DATE_TAKEN,
+            MediaStore.MediaColumns.WIDTH,
+            MediaStore.MediaColumns.HEIGHT,
+            MediaStore.MediaColumns.ORIENTATION,
+            MediaStore.MediaColumns.BUCKET_DISPLAY_NAME,
+            MediaStore.MediaColumns.DURATION,
+        )
+
+        /** Screenshots live in a "Screenshots" folder (DCIM/ or Pictures/, by vendor). */
+        internal fun isScreenshot(bucket: String?, relativePath: String?): Boolean =
+            bucket.equals("Screenshots", ignoreCase = true) ||
+                relativePath?.trimEnd('/')?.substringAfterLast('/')?.equals("Screenshots", ignoreCase = true) == true
     }
 }
