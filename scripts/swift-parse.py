@@ -45,15 +45,21 @@ def main():
         sys.exit("swift-parse: no Swift files found")
     bad = 0
     lines = 0
+    blanked = 0
+    unit_closures = 0
     for f in files:
         text = f.read_text(encoding="utf-8").split("\n")
         lines += len(text)
+        blanked += sum(1 for line in text if BLANK.match(line))
+        unit_closures += sum(line.count("{ () }") for line in text if not BLANK.match(line))
         cleaned = "\n".join(
             "" if BLANK.match(line) else line.replace("{ () }", "{ }") for line in text)
         found = problems(parser.parse(cleaned.encode("utf-8")))
         for line, col, kind in found[:10]:
             print(f"{f}:{line}:{col}: {kind}: {text[line - 1].strip()[:100]}")
         bad += bool(found)
+    print(f"rewrites before parsing (grammar gaps, not code changes): {blanked} lines of "
+          f"`#if swift(>=5.8)`/`#endif`/`@_documentation` blanked, {unit_closures} `{{ () }}` read as `{{ }}`")
     print(f"{len(files)} Swift files ({lines} lines) parsed, {bad} with errors")
     sys.exit(1 if bad else 0)
 

@@ -4,7 +4,8 @@ import Foundation
 
 /// Runs Keepsake's analysis as a `BGProcessingTask`: by default only on external power
 /// (and never needing the network). When iOS ends the task's time, the analysis is
-/// cancelled; what was committed is kept and the next run resumes.
+/// cancelled; what was committed is kept and the next run resumes. It runs on the app's
+/// own store (the one its screens use) and never closes it.
 ///
 /// Register once at launch (before the app finishes launching), add the identifier to
 /// `BGTaskSchedulerPermittedIdentifiers` in Info.plist, and call `schedule()` when there is
@@ -13,15 +14,17 @@ import Foundation
 public final class BackgroundAnalysis {
     public let identifier: String
     public var requiresExternalPower: Bool
-    private let open: () throws -> KeepsakeStore
+    private let store: KeepsakeStore
     private let model: URL?
+    private let embedder: URL?
 
-    /// `open` gives the store to analyse (called on the task's thread).
-    public init(identifier: String, model: URL?, requiresExternalPower: Bool = true, open: @escaping () throws -> KeepsakeStore) {
+    /// `store`: the app's store, analysed in the background and left open.
+    public init(identifier: String, store: KeepsakeStore, model: URL?, embedder: URL? = nil, requiresExternalPower: Bool = true) {
         self.identifier = identifier
+        self.store = store
         self.model = model
+        self.embedder = embedder
         self.requiresExternalPower = requiresExternalPower
-        self.open = open
     }
 
     public func register() {
@@ -42,11 +45,9 @@ public final class BackgroundAnalysis {
     }
 
     private func run(_ task: BGProcessingTask) {
-        let store: KeepsakeStore
         let analysis: Analysis
         do {
-            store = try open()
-            analysis = try store.analyze(model: model)
+            analysis = try store.analyze(model: model, embedder: embedder)
         } catch {
             task.setTaskCompleted(success: false)
             return
@@ -61,7 +62,10 @@ public final class BackgroundAnalysis {
             } catch {
                 finished = false
             }
-            store.close()
+            if !finished {
+                // Expired or failed part-way: ask for another run to resume.
+                try? self.schedule()
+            }
             task.setTaskCompleted(success: finished)
         }
     }

@@ -73,18 +73,82 @@ public struct CollageStyle: Equatable, Sendable {
     }
 }
 
+/// One open store and how many handles share it.
+final class SharedStore: @unchecked Sendable {
+    let key: String
+    let ffi: Keepsake
+    var handles = 0
+
+    init(key: String, ffi: Keepsake) {
+        self.key = key
+        self.ffi = ffi
+    }
+}
+
+/// The stores this process has open, by database path.
+enum StoreRegistry {
+    static let lock = NSLock()
+    static var stores: [String: SharedStore] = [:]
+}
+
 /// The Keepsake store for one database file: the idiomatic Swift face of the generated
 /// bindings. Safe to use from any thread; calls that read photos or write the database
-/// block, so call them off the main actor (a `Task.detached`, a background task). Close it
-/// with `close()`; after that every call throws `KeepsakeError.closed`.
+/// block, so call them off the main actor (a `Task.detached`, a background task).
+///
+/// One store per database file per process: every `KeepsakeStore(url:)` of the same file
+/// (the app's screens, its `BackgroundAnalysis`) is a handle on the same open store, so
+/// they never collide with `storeInUse` (which now means another process holds the file).
+/// The store closes with its last handle; a closed handle throws `KeepsakeError.closed`
+/// and leaves the others working.
 public final class KeepsakeStore: @unchecked Sendable {
-    private let ffi: Keepsake
+    private let shared: SharedStore
     private let lock = NSLock()
     private var isClosed = false
 
-    /// Opens (or creates) the store at `url`.
-    public init(url: URL, timeZone: TimeZone = .current) throws {
-        ffi = try mapped { try Keepsake.open(path: url.path, timeZone: timeZone.identifier) }
+    /// Opens (or creates) the store at `url`, or a new handle on it when this process has
+    /// it open already (then the first open's `timeZone` and `rebuildIfCorrupt` stand).
+    /// `rebuildIfCorrupt`: a damaged database is erased and created anew
+    /// (`rebuildReport()` says so; index the library and ask for consent again).
+    public init(url: URL, timeZone: TimeZone = .current, rebuildIfCorrupt: Bool = false) throws {
+        let key = url.standardizedFileURL.resolvingSymlinksInPath().path
+        StoreRegistry.lock.lock()
+        defer { StoreRegistry.lock.unlock() }
+        if let existing = StoreRegistry.stores[key] {
+            shared = existing
+        } else {
+            let ffi = try mapped {
+                rebuildIfCorrupt
+                    ? try Keepsake.openOrRebuild(path: url.path, timeZone: timeZone.identifier)
+                    : try Keepsake.open(path: url.path, timeZone: timeZone.identifier)
+            }
+            shared = SharedStore(key: key, ffi: ffi)
+            StoreRegistry.stores[key] = shared
+        }
+        shared.handles += 1
+    }
+
+    /// `KeepsakeStore(url:)` by its Kotlin name.
+    public static func open(url: URL, timeZone: TimeZone = .current, rebuildIfCorrupt: Bool = false) throws -> KeepsakeStore {
+        try KeepsakeStore(url: url, timeZone: timeZone, rebuildIfCorrupt: rebuildIfCorrupt)
+    }
+
+    /// How many handles this process holds on `url`'s store (0: not open).
+    public static func openHandles(url: URL) -> Int {
+        let key = url.standardizedFileURL.resolvingSymlinksInPath().path
+        StoreRegistry.lock.lock()
+        defer { StoreRegistry.lock.unlock() }
+        return StoreRegistry.stores[key]?.handles ?? 0
+    }
+
+    /// Routes the core's logs to `sink` at `level` and above (once per process; trace
+    /// level may contain file paths).
+    public static func installLogSink(_ sink: LogSink, level: LogLevel = .info) {
+        installLogger(sink: sink, maxLevel: level)
+    }
+
+    /// Changes the level of the installed sink.
+    public static func logLevel(_ level: LogLevel) {
+        setLogLevel(maxLevel: level)
     }
 
     private func live() throws -> Keepsake {
@@ -93,7 +157,12 @@ public final class KeepsakeStore: @unchecked Sendable {
         if isClosed {
             throw KeepsakeError.closed
         }
-        return ffi
+        return shared.ffi
+    }
+
+    /// What opening with `rebuildIfCorrupt` erased (nil: the store was sound).
+    public func rebuildReport() throws -> RebuildReport? {
+        try live().rebuildReport()
     }
 
     /// Indexes asset records; `full`: the batch is the whole library.
@@ -316,7 +385,7 @@ public final class KeepsakeStore: @unchecked Sendable {
         return try mapped { try store.people() }
     }
 
-    public func faces(of personId: Int64) throws -> [PersonFace] {
+    public func personFaces(_ personId: Int64) throws -> [PersonFace] {
         let store = try live()
         return try mapped { try store.personFaces(personId: personId) }
     }
@@ -367,13 +436,171 @@ public final class KeepsakeStore: @unchecked Sendable {
         try mapped { try store.assignFace(faceId: faceId, personId: personId) }
     }
 
-    /// Closes the store; calls still running finish first. Closing twice is fine.
+    /// Hides a photo from every suggestion (false: shows it again).
+    public func hide(_ assetId: String, hidden: Bool = true) throws {
+        let store = try live()
+        try mapped { try store.setAssetHidden(assetId: assetId, hidden: hidden) }
+    }
+
+    /// `collage(for:)` written to `url` (whole or not at all); the returned image has no bytes.
+    public func collageToFile(
+        for suggestionId: String,
+        url: URL,
+        style: CollageStyle = CollageStyle(),
+        format: ImageFormat = .jpeg(quality: 88),
+        at now: Date = Date()
+    ) throws -> CollageImage {
+        let store = try live()
+        return try mapped {
+            try store.renderCollageToFile(
+                suggestionId: suggestionId, nowMs: now.millis, options: style.options, format: format, path: url.path)
+        }
+    }
+
+    /// "Don't include me": photos holding these faces never enter a suggestion or collage.
+    public func excludeFaces(_ ids: [Int64]) throws -> UInt64 {
+        let store = try live()
+        return try mapped { try store.excludeFaces(faceIds: ids) }
+    }
+
+    /// The assets whose capture time falls in the last `days` days at `now`.
+    public func assetsInWindow(at now: Date = Date(), days: UInt32 = 30) throws -> [IndexedAsset] {
+        let store = try live()
+        return try mapped { try store.assetsInWindow(nowMs: now.millis, days: days) }
+    }
+
+    /// The window of the last `days` calendar days at `now`.
+    public func recentWindow(at now: Date = Date(), days: UInt32 = 30) throws -> RecentWindow {
+        let store = try live()
+        return try mapped { try store.recentWindow(nowMs: now.millis, days: days) }
+    }
+
+    /// The timeline cut into moments (needs the suggestions consent).
+    public func moments() throws -> [Moment] {
+        let store = try live()
+        return try mapped { try store.moments() }
+    }
+
+    /// Trips away from home (`awayKm` from it).
+    public func trips(awayKm: Double = 50) throws -> [Trip] {
+        let store = try live()
+        return try mapped { try store.trips(awayKm: awayKm) }
+    }
+
+    /// Sets the user's home (replaces the inferred homes); nil goes back to inferring.
+    public func home(_ home: Coordinates?) throws {
+        let store = try live()
+        try mapped {
+            if let home {
+                try store.setHome(home: home)
+            } else {
+                try store.clearHome()
+            }
+        }
+    }
+
+    /// The home the user set, or nil when homes are inferred.
+    public func userHome() throws -> Coordinates? {
+        let store = try live()
+        return try mapped { try store.userHome() }
+    }
+
+    /// The homes trips are measured from: the user's or the inferred ones.
+    public func homes(awayKm: Double = 50) throws -> [Home] {
+        let store = try live()
+        return try mapped { try store.homes(awayKm: awayKm) }
+    }
+
+    /// Brings a dismissed suggestion back; false when it was not dismissed.
+    public func undismiss(_ suggestionId: String) throws -> Bool {
+        let store = try live()
+        return try mapped { try store.undismissSuggestion(id: suggestionId) }
+    }
+
+    public func dismissed() throws -> [String] {
+        let store = try live()
+        return try mapped { try store.dismissedSuggestions() }
+    }
+
+    /// Keeps a time range out of every suggestion; returns the range's id.
+    public func hideRange(from start: Date, to end: Date) throws -> Int64 {
+        let store = try live()
+        return try mapped { try store.hideRange(startMs: start.millis, endMs: end.millis) }
+    }
+
+    public func hiddenRanges() throws -> [HiddenRange] {
+        let store = try live()
+        return try mapped { try store.hiddenRanges() }
+    }
+
+    /// Shows a hidden range again; false when there was none with this id.
+    public func removeHiddenRange(_ id: Int64) throws -> Bool {
+        let store = try live()
+        return try mapped { try store.removeHiddenRange(id: id) }
+    }
+
+    /// Keeps an album's photos out of suggestions (false: back in).
+    public func excludeAlbum(_ album: String, excluded: Bool = true) throws {
+        let store = try live()
+        try mapped { try store.setAlbumExcluded(album: album, excluded: excluded) }
+    }
+
+    public func excludedAlbums() throws -> [String] {
+        let store = try live()
+        return try mapped { try store.excludedAlbums() }
+    }
+
+    public func junkAlbums() throws -> JunkAlbums {
+        let store = try live()
+        return try mapped { try store.junkAlbums() }
+    }
+
+    /// Replaces the junk-album setting (names in the device's language, say).
+    public func junkAlbums(_ junk: JunkAlbums) throws {
+        let store = try live()
+        try mapped { try store.setJunkAlbums(junk: junk) }
+    }
+
+    /// Adds a birthday, anniversary or other date; returns its id.
+    public func addSpecialDate(_ date: SpecialDate) throws -> Int64 {
+        let store = try live()
+        return try mapped { try store.addSpecialDate(date: date) }
+    }
+
+    public func removeSpecialDate(_ id: Int64) throws -> Bool {
+        let store = try live()
+        return try mapped { try store.removeSpecialDate(id: id) }
+    }
+
+    public func specialDates() throws -> [SpecialDate] {
+        let store = try live()
+        return try mapped { try store.specialDates() }
+    }
+
+    /// Forgets photos: their rows and everything derived from them are erased, and later
+    /// syncs skip them.
+    public func forget(_ assetIds: [String]) throws -> PurgeSummary {
+        let store = try live()
+        return try mapped { try store.forget(assetIds: assetIds) }
+    }
+
+    /// Closes this handle; the store itself closes with the last handle of the process
+    /// (calls still running finish first). Closing twice is fine.
     public func close() {
         lock.lock()
-        defer { lock.unlock() }
-        if !isClosed {
-            isClosed = true
-            ffi.closeStore()
+        let wasOpen = !isClosed
+        isClosed = true
+        lock.unlock()
+        guard wasOpen else { return }
+        StoreRegistry.lock.lock()
+        shared.handles -= 1
+        let last = shared.handles == 0
+        if last {
+            StoreRegistry.stores.removeValue(forKey: shared.key)
+        }
+        StoreRegistry.lock.unlock()
+        if last {
+            shared.ffi.closeStore()
         }
     }
 

@@ -1,14 +1,20 @@
 #if canImport(Photos)
 import Foundation
 import Photos
+import UniformTypeIdentifiers
 
 /// Maps the photo library (`PHAsset`) to Keepsake asset records, incrementally: the first
 /// sync sends every asset (`full: true`); later syncs ask PhotoKit for the persistent
 /// changes since the last token and send only inserted and updated assets, removing the
 /// deleted ones. The token is kept in `UserDefaults` under `tokenKey`.
 ///
-/// Needs read access to the library (`PHPhotoLibrary.requestAuthorization(for: .readWrite)`;
-/// with limited access only the photos the user picked are seen).
+/// Records carry the album (the first user album holding the asset), the original file
+/// name and its type (UTType → MIME), favourite, screenshot and Live Photo subtypes.
+/// Photos of shared albums (other people's) are left out.
+///
+/// Needs read access to the library (`PHPhotoLibrary.requestAuthorization(for: .readWrite)`).
+/// Under limited access only the photos the user picked are seen: every sync is then
+/// additive, and nothing unseen is taken for deleted.
 @available(iOS 16.0, macOS 13.0, *)
 public final class PhotoKitSource {
     private let library: PHPhotoLibrary
@@ -24,6 +30,8 @@ public final class PhotoKitSource {
     /// Brings `store` up to date with the library; returns what changed.
     public func sync(into store: KeepsakeStore) throws -> SyncSummary {
         let current = library.currentChangeToken
+        let limited = PHPhotoLibrary.authorizationStatus(for: .readWrite) == .limited
+        let albums = albumsByAsset()
         if let saved = savedToken(), let changes = try? library.fetchPersistentChanges(since: saved) {
             var upserted = Set<String>()
             var deleted = Set<String>()
@@ -33,34 +41,61 @@ public final class PhotoKitSource {
                 upserted.formUnion(details.updatedLocalIdentifiers)
                 deleted.formUnion(details.deletedLocalIdentifiers)
             }
-            if !deleted.isEmpty {
+            // Under limited access a photo the user un-picks looks deleted: keep it.
+            if !deleted.isEmpty && !limited {
                 _ = try store.remove(Array(deleted))
             }
             let fetched = PHAsset.fetchAssets(withLocalIdentifiers: Array(upserted.subtracting(deleted)), options: nil)
-            let summary = try store.sync(records(from: fetched), full: false)
+            let summary = try store.sync(records(from: fetched, albums: albums), full: false)
             save(current)
             return summary
         }
         // No token yet, or PhotoKit expired it: a full listing.
         let options = PHFetchOptions()
-        options.includeAssetSourceTypes = [.typeUserLibrary, .typeCloudShared, .typeiTunesSynced]
-        let summary = try store.sync(records(from: PHAsset.fetchAssets(with: options)), full: true)
+        options.includeAssetSourceTypes = [.typeUserLibrary, .typeiTunesSynced]
+        let summary = try store.sync(records(from: PHAsset.fetchAssets(with: options), albums: albums), full: !limited)
         save(current)
         return summary
     }
 
-    private func records(from result: PHFetchResult<PHAsset>) -> [AssetRecord] {
+    private func records(from result: PHFetchResult<PHAsset>, albums: [String: String]) -> [AssetRecord] {
         var out: [AssetRecord] = []
         out.reserveCapacity(result.count)
         result.enumerateObjects { asset, _, _ in
-            out.append(PhotoKitSource.record(asset))
+            // Shared-album photos are someone else's (they also arrive through changes).
+            if asset.sourceType.contains(.typeCloudShared) {
+                return
+            }
+            out.append(PhotoKitSource.record(asset, album: albums[asset.localIdentifier]))
+        }
+        return out
+    }
+
+    /// The user's albums by asset: one pass over the albums (not a query per asset); an
+    /// asset in several albums gets the first by title.
+    private func albumsByAsset() -> [String: String] {
+        var out: [String: String] = [:]
+        let albums = PHAssetCollection.fetchAssetCollections(with: .album, subtype: .albumRegular, options: nil)
+        var named: [(String, PHAssetCollection)] = []
+        albums.enumerateObjects { collection, _, _ in
+            named.append((collection.localizedTitle ?? "", collection))
+        }
+        for (title, collection) in named.sorted(by: { $0.0 < $1.0 }) where !title.isEmpty {
+            PHAsset.fetchAssets(in: collection, options: nil).enumerateObjects { asset, _, _ in
+                if out[asset.localIdentifier] == nil {
+                    out[asset.localIdentifier] = title
+                }
+            }
         }
         return out
     }
 
     /// One asset as a record: PhotoKit's capture date is an instant (its time zone is not
-    /// exposed), sizes are upright pixels, so no orientation is passed.
-    static func record(_ asset: PHAsset) -> AssetRecord {
+    /// exposed), sizes are upright pixels, so no orientation is passed. The original file
+    /// name and type come from the asset's primary resource.
+    static func record(_ asset: PHAsset, album: String?) -> AssetRecord {
+        let resource = PHAssetResource.assetResources(for: asset).first
+        let mime = resource.flatMap { UTType($0.uniformTypeIdentifier)?.preferredMIMEType }
         let created = asset.creationDate.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }
         let modified = (asset.modificationDate ?? asset.creationDate).map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) } ?? 0
         let coordinate = asset.location?.coordinate
@@ -68,8 +103,8 @@ public final class PhotoKitSource {
         return AssetRecord(
             id: asset.localIdentifier,
             uri: "ph://" + asset.localIdentifier,
-            name: nil,
-            mime: nil,
+            name: resource?.originalFilename,
+            mime: mime,
             size: nil,
             modifiedMs: modified,
             capturedAt: nil,
@@ -81,7 +116,7 @@ public final class PhotoKitSource {
             orientation: nil,
             lat: coordinate?.latitude,
             lon: coordinate?.longitude,
-            album: nil,
+            album: album,
             favorite: asset.isFavorite,
             screenshot: asset.mediaSubtypes.contains(.photoScreenshot),
             isVideo: isVideo,

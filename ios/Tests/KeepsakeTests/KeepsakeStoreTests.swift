@@ -78,7 +78,7 @@ final class KeepsakeStoreTests: XCTestCase {
         try store.name(person.id, "Ada")
         try store.setBirthday(person.id, Birthday(month: 6, day: 18, year: nil))
         XCTAssertEqual(try store.people().first { $0.id == person.id }?.name, "Ada")
-        let theirs = Set(try store.faces(of: person.id).map(\.assetId))
+        let theirs = Set(try store.personFaces(person.id).map(\.assetId))
         try store.excludePerson(person.id)
         let excluded = try XCTUnwrap(try store.people().first { $0.id == person.id })
         XCTAssertTrue(excluded.excluded && excluded.name == nil && excluded.cover == nil)
@@ -92,9 +92,14 @@ final class KeepsakeStoreTests: XCTestCase {
         XCTAssertThrowsError(try KeepsakeStore(url: URL(fileURLWithPath: "/dev/null/k.db")))
         let db = try tempDb()
         let store = try KeepsakeStore(url: db)
-        XCTAssertThrowsError(try KeepsakeStore(url: db)) { error in
-            XCTAssertEqual(error as? KeepsakeError, .storeInUse)
-        }
+        // A second open in this process is a handle on the same store; outside the façade
+        // (another process's view) the file is in use.
+        let second = try KeepsakeStore(url: db)
+        XCTAssertEqual(KeepsakeStore.openHandles(url: db), 2)
+        XCTAssertThrowsError(try Keepsake.open(path: db.path, timeZone: "UTC"))
+        second.close()
+        XCTAssertEqual(KeepsakeStore.openHandles(url: db), 1)
+        XCTAssertThrowsError(try second.consent())
         _ = try store.sync(Array(try records().prefix(2)), full: false)
         try store.grant(.pixels)
         struct Boom: Error {}
@@ -105,6 +110,7 @@ final class KeepsakeStoreTests: XCTestCase {
             }
         }
         store.close()
+        XCTAssertEqual(KeepsakeStore.openHandles(url: db), 0)
         XCTAssertThrowsError(try store.consent()) { error in
             XCTAssertEqual(error as? KeepsakeError, .closed)
         }
