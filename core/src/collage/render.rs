@@ -276,19 +276,15 @@ pub(crate) fn crop_resize(
     let top = (crop.y * k).clamp(0.0, f64::from(img.height) - 1.0);
     let cw = (crop.w * k).clamp(1.0, f64::from(img.width) - left);
     let ch = (crop.h * k).clamp(1.0, f64::from(img.height) - top);
-    let src = fr::images::ImageRef::new(img.width, img.height, &img.data, fr::PixelType::U8x3)
-        .map_err(|_| decode::DecodeError::Corrupt("resize_buffer"))?;
-    let mut dst = fr::images::Image::new(w, h, fr::PixelType::U8x3);
+    let mut data = vec![0u8; w as usize * h as usize * 3];
     let opts = fr::ResizeOptions::new()
         .crop(left, top, cw, ch)
         .resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Bilinear));
-    fr::Resizer::new()
-        .resize(&src, &mut dst, &opts)
-        .map_err(|_| decode::DecodeError::Corrupt("resize"))?;
+    decode::resize_rgb(&img.data, img.width, img.height, &mut data, w, h, &opts)?;
     Ok(Rgb {
         width: w,
         height: h,
-        data: dst.into_vec(),
+        data,
     })
 }
 

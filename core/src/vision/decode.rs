@@ -582,20 +582,37 @@ pub fn resize(img: Rgb, long_side: u32) -> Result<Rgb, DecodeError> {
 
 /// Bilinear resize to exactly `w` × `h`.
 pub fn resize_to(img: Rgb, w: u32, h: u32) -> Result<Rgb, DecodeError> {
-    let (sw, sh) = (img.width, img.height);
-    let src = fr::images::Image::from_vec_u8(sw, sh, img.data, fr::PixelType::U8x3)
-        .map_err(|_| DecodeError::Corrupt("resize_buffer"))?;
-    let mut dst = fr::images::Image::new(w, h, fr::PixelType::U8x3);
+    let mut data = vec![0u8; w as usize * h as usize * 3];
     let opts =
         fr::ResizeOptions::new().resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Bilinear));
-    fr::Resizer::new()
-        .resize(&src, &mut dst, &opts)
-        .map_err(|_| DecodeError::Corrupt("resize"))?;
+    resize_rgb(&img.data, img.width, img.height, &mut data, w, h, &opts)?;
     Ok(Rgb {
         width: w,
         height: h,
-        data: dst.into_vec(),
+        data,
     })
+}
+
+/// RGB8 `src` (`sw` × `sh`) resized into `dst` (`w` × `h`). Typed to RGB8: the
+/// untyped entry point dispatches on the pixel type at run time, which compiles every
+/// pixel type's kernels into the library (≈ 1.3 MB of the mobile build) for one we use.
+pub(crate) fn resize_rgb(
+    src: &[u8],
+    sw: u32,
+    sh: u32,
+    dst: &mut [u8],
+    w: u32,
+    h: u32,
+    opts: &fr::ResizeOptions,
+) -> Result<(), DecodeError> {
+    use fr::pixels::U8x3;
+    let src = fr::images::TypedImageRef::<U8x3>::from_buffer(sw, sh, src)
+        .map_err(|_| DecodeError::Corrupt("resize_buffer"))?;
+    let mut dst = fr::images::TypedImage::<U8x3>::from_buffer(w, h, dst)
+        .map_err(|_| DecodeError::Corrupt("resize_buffer"))?;
+    fr::Resizer::new()
+        .resize_typed(&src, &mut dst, opts)
+        .map_err(|_| DecodeError::Corrupt("resize"))
 }
 
 #[cfg(test)]
