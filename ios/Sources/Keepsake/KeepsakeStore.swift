@@ -160,6 +160,12 @@ public final class KeepsakeStore: @unchecked Sendable {
         return shared.ffi
     }
 
+    /// Runs `body` on the open store, with binding errors as `KeepsakeError`.
+    private func call<T>(_ body: (Keepsake) throws -> T) throws -> T {
+        let store = try live()
+        return try mapped { try body(store) }
+    }
+
     /// What opening with `rebuildIfCorrupt` erased (nil: the store was sound).
     public func rebuildReport() throws -> RebuildReport? {
         try live().rebuildReport()
@@ -438,8 +444,7 @@ public final class KeepsakeStore: @unchecked Sendable {
 
     /// Hides a photo from every suggestion (false: shows it again).
     public func hide(_ assetId: String, hidden: Bool = true) throws {
-        let store = try live()
-        try mapped { try store.setAssetHidden(assetId: assetId, hidden: hidden) }
+        try call { try $0.setAssetHidden(assetId: assetId, hidden: hidden) }
     }
 
     /// `collage(for:)` written to `url` (whole or not at all); the returned image has no bytes.
@@ -459,32 +464,27 @@ public final class KeepsakeStore: @unchecked Sendable {
 
     /// "Don't include me": photos holding these faces never enter a suggestion or collage.
     public func excludeFaces(_ ids: [Int64]) throws -> UInt64 {
-        let store = try live()
-        return try mapped { try store.excludeFaces(faceIds: ids) }
+        try call { try $0.excludeFaces(faceIds: ids) }
     }
 
     /// The assets whose capture time falls in the last `days` days at `now`.
     public func assetsInWindow(at now: Date = Date(), days: UInt32 = 30) throws -> [IndexedAsset] {
-        let store = try live()
-        return try mapped { try store.assetsInWindow(nowMs: now.millis, days: days) }
+        try call { try $0.assetsInWindow(nowMs: now.millis, days: days) }
     }
 
     /// The window of the last `days` calendar days at `now`.
     public func recentWindow(at now: Date = Date(), days: UInt32 = 30) throws -> RecentWindow {
-        let store = try live()
-        return try mapped { try store.recentWindow(nowMs: now.millis, days: days) }
+        try call { try $0.recentWindow(nowMs: now.millis, days: days) }
     }
 
     /// The timeline cut into moments (needs the suggestions consent).
     public func moments() throws -> [Moment] {
-        let store = try live()
-        return try mapped { try store.moments() }
+        try call { try $0.moments() }
     }
 
     /// Trips away from home (`awayKm` from it).
     public func trips(awayKm: Double = 50) throws -> [Trip] {
-        let store = try live()
-        return try mapped { try store.trips(awayKm: awayKm) }
+        try call { try $0.trips(awayKm: awayKm) }
     }
 
     /// Sets the user's home (replaces the inferred homes); nil goes back to inferring.
@@ -501,87 +501,72 @@ public final class KeepsakeStore: @unchecked Sendable {
 
     /// The home the user set, or nil when homes are inferred.
     public func userHome() throws -> Coordinates? {
-        let store = try live()
-        return try mapped { try store.userHome() }
+        try call { try $0.userHome() }
     }
 
     /// The homes trips are measured from: the user's or the inferred ones.
     public func homes(awayKm: Double = 50) throws -> [Home] {
-        let store = try live()
-        return try mapped { try store.homes(awayKm: awayKm) }
+        try call { try $0.homes(awayKm: awayKm) }
     }
 
     /// Brings a dismissed suggestion back; false when it was not dismissed.
     public func undismiss(_ suggestionId: String) throws -> Bool {
-        let store = try live()
-        return try mapped { try store.undismissSuggestion(id: suggestionId) }
+        try call { try $0.undismissSuggestion(id: suggestionId) }
     }
 
     public func dismissed() throws -> [String] {
-        let store = try live()
-        return try mapped { try store.dismissedSuggestions() }
+        try call { try $0.dismissedSuggestions() }
     }
 
     /// Keeps a time range out of every suggestion; returns the range's id.
     public func hideRange(from start: Date, to end: Date) throws -> Int64 {
-        let store = try live()
-        return try mapped { try store.hideRange(startMs: start.millis, endMs: end.millis) }
+        try call { try $0.hideRange(startMs: start.millis, endMs: end.millis) }
     }
 
     public func hiddenRanges() throws -> [HiddenRange] {
-        let store = try live()
-        return try mapped { try store.hiddenRanges() }
+        try call { try $0.hiddenRanges() }
     }
 
     /// Shows a hidden range again; false when there was none with this id.
     public func removeHiddenRange(_ id: Int64) throws -> Bool {
-        let store = try live()
-        return try mapped { try store.removeHiddenRange(id: id) }
+        try call { try $0.removeHiddenRange(id: id) }
     }
 
     /// Keeps an album's photos out of suggestions (false: back in).
     public func excludeAlbum(_ album: String, excluded: Bool = true) throws {
-        let store = try live()
-        try mapped { try store.setAlbumExcluded(album: album, excluded: excluded) }
+        try call { try $0.setAlbumExcluded(album: album, excluded: excluded) }
     }
 
     public func excludedAlbums() throws -> [String] {
-        let store = try live()
-        return try mapped { try store.excludedAlbums() }
+        try call { try $0.excludedAlbums() }
     }
 
     public func junkAlbums() throws -> JunkAlbums {
-        let store = try live()
-        return try mapped { try store.junkAlbums() }
+        try call { try $0.junkAlbums() }
     }
 
     /// Replaces the junk-album setting (names in the device's language, say).
     public func junkAlbums(_ junk: JunkAlbums) throws {
-        let store = try live()
-        try mapped { try store.setJunkAlbums(junk: junk) }
+        try call { try $0.setJunkAlbums(junk: junk) }
     }
 
     /// Adds a birthday, anniversary or other date; returns its id.
     public func addSpecialDate(_ date: SpecialDate) throws -> Int64 {
-        let store = try live()
-        return try mapped { try store.addSpecialDate(date: date) }
+        try call { try $0.addSpecialDate(date: date) }
     }
 
     public func removeSpecialDate(_ id: Int64) throws -> Bool {
-        let store = try live()
-        return try mapped { try store.removeSpecialDate(id: id) }
+        try call { try $0.removeSpecialDate(id: id) }
     }
 
     public func specialDates() throws -> [SpecialDate] {
-        let store = try live()
-        return try mapped { try store.specialDates() }
+        try call { try $0.specialDates() }
     }
 
     /// Forgets photos: their rows and everything derived from them are erased, and later
     /// syncs skip them.
     public func forget(_ assetIds: [String]) throws -> PurgeSummary {
-        let store = try live()
-        return try mapped { try store.forget(assetIds: assetIds) }
+        try call { try $0.forget(assetIds: assetIds) }
     }
 
     /// Closes this handle; the store itself closes with the last handle of the process

@@ -23,7 +23,6 @@ import org.junit.runner.RunWith
 import org.keepsake.KeepsakeStore
 import org.robolectric.Robolectric
 import org.robolectric.RobolectricTestRunner
-import org.robolectric.RuntimeEnvironment
 import org.robolectric.Shadows.shadowOf
 import org.robolectric.annotation.Config
 import org.robolectric.annotation.GraphicsMode
@@ -50,9 +49,7 @@ class AnalysisJobTest {
 
     @Before
     fun setUp() {
-        FakeMediaStore.reset()
-        Robolectric.setupContentProvider(FakeMediaStore::class.java, MediaStore.AUTHORITY)
-        app = RuntimeEnvironment.getApplication()
+        app = FakeMediaStore.install()
         shadowOf(app).grantPermissions(Manifest.permission.READ_MEDIA_IMAGES, Manifest.permission.ACCESS_MEDIA_LOCATION)
         db = File(Files.createTempDirectory("keepsake-job").toFile(), "k.db")
     }

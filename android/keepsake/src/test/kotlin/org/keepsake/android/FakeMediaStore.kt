@@ -32,6 +32,18 @@ class FakeMediaStore : ContentProvider() {
         val opened = CopyOnWriteArrayList<Uri>()
         @Volatile var version = "v1"
 
+        /** A fresh provider registered as MediaStore; returns the application. */
+        fun install(): android.app.Application {
+            reset()
+            org.robolectric.Robolectric.setupContentProvider(FakeMediaStore::class.java, MediaStore.AUTHORITY)
+            return org.robolectric.RuntimeEnvironment.getApplication()
+        }
+
+        /** Photos [ids] taken a day apart before [now] (seconds), generation = id. */
+        fun daily(ids: LongRange, now: Long) {
+            for (id in ids) rows += photo(id, id, now - id * 86_400, (now - id * 86_400) * 1000)
+        }
+
         fun reset() {
             rows.clear(); files.clear(); denied.clear(); missingColumns.clear()
             projections.clear(); selections.clear(); opened.clear(); version = "v1"

@@ -15,9 +15,7 @@ import org.junit.Assert.fail
 import org.junit.Before
 import org.junit.Test
 import org.junit.runner.RunWith
-import org.robolectric.Robolectric
 import org.robolectric.RobolectricTestRunner
-import org.robolectric.RuntimeEnvironment
 import org.robolectric.Shadows.shadowOf
 import org.robolectric.annotation.Config
 import org.robolectric.annotation.GraphicsMode
@@ -35,9 +33,7 @@ class MediaStorePixelsTest {
 
     @Before
     fun setUp() {
-        FakeMediaStore.reset()
-        Robolectric.setupContentProvider(FakeMediaStore::class.java, MediaStore.AUTHORITY)
-        app = RuntimeEnvironment.getApplication()
+        app = FakeMediaStore.install()
         dir = Files.createTempDirectory("keepsake-px").toFile().apply { deleteOnExit() }
     }
 

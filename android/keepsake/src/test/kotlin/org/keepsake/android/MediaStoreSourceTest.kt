@@ -14,9 +14,7 @@ import org.junit.Before
 import org.junit.Test
 import org.junit.runner.RunWith
 import org.keepsake.KeepsakeStore
-import org.robolectric.Robolectric
 import org.robolectric.RobolectricTestRunner
-import org.robolectric.RuntimeEnvironment
 import org.robolectric.Shadows.shadowOf
 import org.robolectric.annotation.Config
 
@@ -30,9 +28,7 @@ class MediaStoreSourceTest {
 
     @Before
     fun setUp() {
-        FakeMediaStore.reset()
-        Robolectric.setupContentProvider(FakeMediaStore::class.java, MediaStore.AUTHORITY)
-        app = RuntimeEnvironment.getApplication()
+        app = FakeMediaStore.install()
         shadowOf(app).grantPermissions(Manifest.permission.READ_MEDIA_IMAGES)
         db = File(Files.createTempDirectory("keepsake-ms").toFile(), "k.db")
     }
@@ -125,7 +121,7 @@ class MediaStoreSourceTest {
     @Test
     fun incrementalByGenerationAndFullWhenTheVolumeChanges() {
         val now = 1_763_000_000L
-        (1L..3L).forEach { FakeMediaStore.rows += FakeMediaStore.photo(it, it, now - it * day, (now - it * day) * 1000) }
+        FakeMediaStore.daily(1L..3L, now)
         KeepsakeStore.open(db, "UTC").use { store ->
             val source = MediaStoreSource(app)
             assertEquals(3uL, source.sync(store).added)
@@ -151,7 +147,7 @@ class MediaStoreSourceTest {
     @Test
     fun partialAccessNeverTakesUnseenPhotosForDeleted() {
         val now = 1_763_000_000L
-        (1L..4L).forEach { FakeMediaStore.rows += FakeMediaStore.photo(it, it, now - it * day, (now - it * day) * 1000) }
+        FakeMediaStore.daily(1L..4L, now)
         KeepsakeStore.open(db, "UTC").use { store ->
             val source = MediaStoreSource(app)
             assertEquals(4uL, source.sync(store).added)
