@@ -24,5 +24,5 @@ if [ -n "$found" ]; then
 fi
 bytes=$(stat -c %s "$lib")
 echo "release library size: $(awk -v b="$bytes" 'BEGIN { printf "%.1f MB (%d bytes)", b / 1e6, b }'), stripped, fat LTO; largest sections:"
-size -A "$lib" | awk '$2 > 500000 { printf "  %-20s %6.1f MB\n", $1, $2 / 1e6 }'
+size -A "$lib" | awk '($1 ~ /^\./ || $1 == "Total") && $2 > 500000 { printf "  %-20s %6.1f MB\n", $1, $2 / 1e6 }'
 echo "check-symbols: $lib ($(du -h "$lib" | cut -f1)) imports $(nm -D --undefined-only "$lib" | wc -l) symbols, none for sockets or DNS (canary caught)"
