@@ -34,8 +34,9 @@ android {
 }
 
 dependencies {
-    // The generated bindings call the library through JNA (the AAR ships its native part).
-    implementation("net.java.dev.jna:jna:5.14.0@aar")
+    // The generated bindings call the library through JNA (the AAR ships its native part;
+    // the same version the Android tests run with, android/toolchain/tests.pom.xml).
+    implementation("net.java.dev.jna:jna:5.19.1@aar")
     // Nothing else: the background job is the framework's JobScheduler (no AndroidX), so
     // scripts/android-tests.sh compiles and tests every source here against the platform
     // classes (Robolectric) on any machine.
