@@ -98,10 +98,13 @@ fn sigkill_during_analyze_then_restart_analyses_every_photo_exactly_once() {
     let mut rng = Rng::new(0x5EED);
     let mut kills = 0;
     let mut committed = Vec::new();
-    // Each run is killed after its start-up plus 10–40 % of an uninterrupted run's work,
-    // at a seeded random point, so the killed runs together leave work for the restart.
+    // Each run is killed after its start-up plus 10–40 % of the work still left (an
+    // uninterrupted run's time, scaled by the photos not yet committed), at a seeded
+    // random point, so every killed run is cut short and the restart has work left.
     for _ in 0..4 {
-        let delay = startup + Duration::from_secs_f64(work.as_secs_f64() * rng.range(0.1, 0.4));
+        let left = (n - committed.last().copied().unwrap_or(0)) as f64 / n as f64;
+        let delay =
+            startup + Duration::from_secs_f64(work.as_secs_f64() * left * rng.range(0.1, 0.4));
         let mut child = keepsake(&db)
             .arg("analyze")
             .arg("--no-people")
