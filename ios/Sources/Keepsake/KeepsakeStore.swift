@@ -455,9 +455,8 @@ public final class KeepsakeStore: @unchecked Sendable {
         format: ImageFormat = .jpeg(quality: 88),
         at now: Date = Date()
     ) throws -> CollageImage {
-        let store = try live()
-        return try mapped {
-            try store.renderCollageToFile(
+        try call {
+            try $0.renderCollageToFile(
                 suggestionId: suggestionId, nowMs: now.millis, options: style.options, format: format, path: url.path)
         }
     }
