@@ -483,6 +483,23 @@ impl Keepsake {
         self.db.read(crate::analysis::stored_faces)
     }
 
+    /// Photos showing `theme` (at or over its threshold), best first; hidden photos,
+    /// hidden ranges and excluded albums left out. Empty until analysis ran with a
+    /// classifier.
+    pub fn photos_by_theme(
+        &self,
+        theme: crate::themes::Theme,
+    ) -> Result<Vec<crate::themes::ThemedPhoto>> {
+        self.db
+            .read(|c| crate::themes::store::photos_by_theme(c, theme))
+    }
+
+    /// Every classified photo with its themes (at the default thresholds) and the
+    /// classes behind them.
+    pub fn photo_themes(&self) -> Result<Vec<crate::themes::PhotoTheme>> {
+        self.db.read(crate::themes::store::all)
+    }
+
     /// Removes host assets by id (the host reported them deleted) with their derived data.
     pub fn remove_assets(&self, source_ids: &[String]) -> Result<u64> {
         self.db.write(|tx| assets::delete_by_source(tx, source_ids))

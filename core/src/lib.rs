@@ -26,6 +26,8 @@ pub mod privacy;
 pub mod progress;
 pub mod restyle;
 pub mod suggest;
+pub mod sun;
+pub mod themes;
 pub mod trips;
 pub mod vision;
 

@@ -39,6 +39,16 @@ pub enum Eval {
         #[arg(long)]
         json: bool,
     },
+    /// Content themes on a labelled folder (DIR/labels.jsonl: file, themes): precision
+    /// and recall per theme at the default thresholds.
+    Themes {
+        dir: PathBuf,
+        /// ONNX classifier (default: the EfficientNet-Lite0 `scripts/setup.sh` converted).
+        #[arg(long)]
+        classifier: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// People grouping on a labelled folder (DIR/identities.jsonl, made by
     /// `keepsake people-set`): pairwise precision, recall, F1 and BCubed F.
     People {
@@ -59,6 +69,17 @@ pub enum Eval {
 
 pub fn run(which: &Eval) -> Result<ExitCode, Box<dyn std::error::Error>> {
     match which {
+        Eval::Themes {
+            dir,
+            classifier,
+            json,
+        } => {
+            let classifier = classifier
+                .clone()
+                .or_else(crate::cli::default_classifier)
+                .ok_or("no classifier: pass --classifier or run scripts/setup.sh")?;
+            crate::themes_eval::eval(dir, &classifier, *json)
+        }
         Eval::People {
             dir,
             model,

@@ -11,6 +11,7 @@ mod faces;
 mod logger;
 mod output;
 mod people_eval;
+mod themes_eval;
 
 use std::process::ExitCode;
 

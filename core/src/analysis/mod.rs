@@ -6,7 +6,9 @@
 //! Photos only the host app has come through its [`PixelSource`]; what it cannot hand
 //! over is recorded per photo with the reason (transient reasons are retried by a later
 //! run), and metadata the record lacked is read from the original's bytes when the
-//! host hands those over. Cancellation is honoured within a tick, also mid-photo.
+//! host hands those over. With a classifier, the same working image is classified into
+//! content themes (see `themes`), re-done when the classifier's sha256 changes.
+//! Cancellation is honoured within a tick, also mid-photo.
 
 pub(crate) mod store;
 
@@ -23,6 +25,7 @@ use crate::index::Db;
 use crate::metadata::Probe;
 use crate::pixels::{self, FetchError, Location, PixelSource};
 use crate::progress::{CancelToken, Progress, ProgressListener, Stage};
+use crate::themes::{self, Assessment, Classifier, Context as ThemeContext};
 use crate::vision::content::{self, ContentScores, FileCues};
 use crate::vision::decode::{DecodeOptions, JpegBackend};
 use crate::vision::detect::{DetectParams, Face, FaceModel};
@@ -32,7 +35,7 @@ use crate::vision::{dedupe, hash};
 use crate::Result;
 
 /// How analysis runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AnalyzeOptions {
     /// Long side of the working image.
     pub long_side: u32,
@@ -45,6 +48,8 @@ pub struct AnalyzeOptions {
     pub photo_budget: Duration,
     /// JPEG decoder (the fastest compiled in by default).
     pub jpeg: JpegBackend,
+    /// The content classifier; `None` leaves themes as they are.
+    pub classifier: Option<Arc<Classifier>>,
 }
 
 impl Default for AnalyzeOptions {
@@ -55,6 +60,7 @@ impl Default for AnalyzeOptions {
             batch: 32,
             photo_budget: Duration::from_secs(2),
             jpeg: JpegBackend::default(),
+            classifier: None,
         }
     }
 }
@@ -91,6 +97,7 @@ pub struct StageTimes {
     pub detect_ms: f64,
     pub quality_ms: f64,
     pub hash_ms: f64,
+    pub classify_ms: f64,
     pub store_ms: f64,
 }
 
@@ -101,6 +108,7 @@ impl StageTimes {
         self.detect_ms += ms(t.detect);
         self.quality_ms += ms(t.quality);
         self.hash_ms += ms(t.hash);
+        self.classify_ms += ms(t.classify);
     }
 }
 
@@ -111,6 +119,7 @@ pub(crate) struct PhotoTimes {
     detect: Duration,
     quality: Duration,
     hash: Duration,
+    classify: Duration,
 }
 
 /// One photo to analyse.
@@ -122,6 +131,11 @@ pub(crate) struct Job {
     pub cues: FileCues,
     /// Face analysis is due (new photo or another model); pixels are always measured.
     pub needs_faces: bool,
+    /// Classification is due (new photo or another classifier).
+    pub needs_themes: bool,
+    /// Capture instant and place as the index knows them (the sun's height for sunsets).
+    pub utc: Option<DateTime<Utc>>,
+    pub gps: Option<(f64, f64)>,
 }
 
 /// One photo's results.
@@ -135,6 +149,8 @@ pub(crate) enum Outcome {
         faces: Option<Vec<(Face, FaceQuality)>>,
         /// What the original's bytes held, when the host handed those over.
         metadata: Option<Box<Probe>>,
+        /// Content themes, when a classifier ran.
+        themes: Option<Box<Assessment>>,
     },
     Failed(FetchError),
     /// Over the per-photo time budget.
@@ -177,6 +193,22 @@ fn analyse(
     }
     let content = content::scores(&cues, &content::pixel_stats(img));
     lap(&mut times.quality);
+    let themes = match opts.classifier.as_deref().filter(|_| job.needs_themes) {
+        Some(c) => match c.probabilities(img) {
+            Ok(probs) => {
+                let sun = sun_elevation(job, metadata.as_ref());
+                let ctx = ThemeContext {
+                    content,
+                    sun_elevation_deg: sun,
+                };
+                let a = themes::assess(&probs, &themes::scene_cues(img), &ctx);
+                lap(&mut times.classify);
+                Some(Box::new(a))
+            }
+            Err(_) => return Outcome::Failed(FetchError::Decode(INFERENCE)),
+        },
+        None => None,
+    };
     let dhash = hash::dhash(&gray, img.width, img.height);
     let phash = hash::phash(&gray, img.width, img.height);
     lap(&mut times.hash);
@@ -208,7 +240,15 @@ fn analyse(
         phash,
         faces,
         metadata: metadata.map(Box::new),
+        themes,
     }
+}
+
+/// The sun's height at capture: from what the original's bytes said, else the index.
+fn sun_elevation(job: &Job, probe: Option<&Probe>) -> Option<f64> {
+    let gps = probe.and_then(|p| p.exif.gps).or(job.gps)?;
+    let utc = job.utc?;
+    Some(crate::sun::elevation_deg(gps.0, gps.1, utc))
 }
 
 /// Stored as the failure kind of a photo the model failed on.
@@ -277,6 +317,11 @@ pub(crate) fn run(
         now,
     } = when;
     let sha = model.map(|m| m.sha256().to_string());
+    let csha = opts.classifier.as_ref().map(|c| c.sha256().to_string());
+    let shas = store::Shas {
+        faces: sha.as_deref(),
+        themes: csha.as_deref(),
+    };
     let threads = if opts.threads == 0 {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     } else {
@@ -286,7 +331,7 @@ pub(crate) fn run(
     // Transient host failures of earlier runs are asked for again, once per run.
     let run_no = db.write(store::next_run)?;
     let with_host = source.is_some();
-    let (files, host) = db.read(|c| store::pending_counts(c, sha.as_deref(), run_no))?;
+    let (files, host) = db.read(|c| store::pending_counts(c, shas, run_no))?;
     let total = if with_host { files + host } else { files };
     report.need_host_pixels = if with_host { 0 } else { host };
     let mut done = 0u64;
@@ -296,8 +341,7 @@ pub(crate) fn run(
     loop {
         cancel.check()?;
         // Work is fetched in pages: a library of any size is never held in memory.
-        let page =
-            db.read(|c| store::pending(c, sha.as_deref(), run_no, with_host, recent_start, 256))?;
+        let page = db.read(|c| store::pending(c, shas, run_no, with_host, recent_start, 256))?;
         if page.is_empty() {
             break;
         }
@@ -311,7 +355,7 @@ pub(crate) fn run(
                 event_tx.clone(),
                 source.clone(),
                 model.cloned(),
-                *opts,
+                opts.clone(),
                 cancel.clone(),
             );
         }
@@ -332,8 +376,7 @@ pub(crate) fn run(
         let mut flush =
             |batch: &mut Vec<(Job, Outcome)>, report: &mut AnalyzeReport| -> Result<()> {
                 let started = Instant::now();
-                let filled =
-                    db.write(|tx| store::save(tx, batch, sha.as_deref(), run_no, zone, now))?;
+                let filled = db.write(|tx| store::save(tx, batch, shas, run_no, zone, now))?;
                 report.metadata_filled += filled;
                 report.stages.store_ms += started.elapsed().as_secs_f64() * 1000.0;
                 tally(report, batch);
@@ -384,7 +427,7 @@ pub(crate) fn run(
                     event_tx.clone(),
                     source.clone(),
                     model.cloned(),
-                    *opts,
+                    opts.clone(),
                     cancel.clone(),
                 );
             }

@@ -13,18 +13,29 @@ use crate::vision::content::FileCues;
 use crate::vision::dedupe::Hashed;
 use crate::Result;
 
-/// Photos needing pixel analysis, or face analysis with `:sha` (when given), or asking
-/// the host again after a transient failure recorded before run `:run`.
+/// The models of a run: face detector and classifier (their sha256), when given.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Shas<'a> {
+    pub faces: Option<&'a str>,
+    pub themes: Option<&'a str>,
+}
+
+/// Photos needing pixel analysis, or face analysis with `:sha` / classification with
+/// `:csha` (when given), or asking the host again after a transient failure recorded
+/// before run `:run`.
 fn pending_from() -> String {
     format!(
         "FROM assets a
          LEFT JOIN photo_signals s ON s.asset_id = a.id
          LEFT JOIN face_analysis f ON f.asset_id = a.id
+         LEFT JOIN theme_analysis k ON k.asset_id = a.id
          WHERE a.status = 'ok' AND a.kind != 'video'
            AND (s.asset_id IS NULL
                 OR (s.error IN {TRANSIENT_KINDS} AND coalesce(s.attempt_run, 0) < :run)
                 OR (:sha IS NOT NULL AND s.error IS NULL
-                    AND (f.model_sha256 IS NULL OR f.model_sha256 != :sha)))"
+                    AND (f.model_sha256 IS NULL OR f.model_sha256 != :sha))
+                OR (:csha IS NOT NULL AND s.error IS NULL
+                    AND (k.model_sha256 IS NULL OR k.model_sha256 != :csha)))"
     )
 }
 
@@ -39,11 +50,11 @@ pub(crate) fn next_run(tx: &Transaction<'_>) -> Result<i64> {
 }
 
 /// (pending photos with a readable file, host photos without one).
-pub(crate) fn pending_counts(conn: &Connection, sha: Option<&str>, run: i64) -> Result<(u64, u64)> {
+pub(crate) fn pending_counts(conn: &Connection, shas: Shas<'_>, run: i64) -> Result<(u64, u64)> {
     location::readable_counts(
         conn,
         &pending_from(),
-        named_params! {":sha": sha, ":run": run},
+        named_params! {":sha": shas.faces, ":csha": shas.themes, ":run": run},
     )
 }
 
@@ -51,7 +62,7 @@ pub(crate) fn pending_counts(conn: &Connection, sha: Option<&str>, run: i64) -> 
 /// Host photos without a file are included only `with_host` (a pixel source is given).
 pub(crate) fn pending(
     conn: &Connection,
-    sha: Option<&str>,
+    shas: Shas<'_>,
     run: i64,
     with_host: bool,
     recent_start: DateTime<Utc>,
@@ -60,7 +71,8 @@ pub(crate) fn pending(
     let root = location::folder_root(conn)?;
     let sql = format!(
         "SELECT a.id, (:sha IS NOT NULL AND (f.model_sha256 IS NULL OR f.model_sha256 != :sha)),
-                a.screenshot, a.format, a.make IS NOT NULL OR a.model IS NOT NULL, a.width, a.height,
+                (:csha IS NOT NULL AND (k.model_sha256 IS NULL OR k.model_sha256 != :csha)),
+                a.captured_utc_ms, a.lat, a.lon, a.screenshot, a.format, a.make IS NOT NULL OR a.model IS NOT NULL, a.width, a.height,
                 {cols}
          {from} AND (:with_host OR {HAS_FILE})
          ORDER BY a.captured_utc_ms >= :recent DESC, a.captured_utc_ms DESC, a.id
@@ -71,43 +83,62 @@ pub(crate) fn pending(
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(
         named_params! {
-            ":sha": sha,
+            ":sha": shas.faces,
+            ":csha": shas.themes,
             ":run": run,
             ":with_host": with_host,
             ":recent": recent_start.timestamp_millis(),
             ":limit": limit as i64,
         },
         |r| {
+            let dated = Dated {
+                needs_themes: r.get(2)?,
+                utc: DateTime::from_timestamp_millis(r.get(3)?),
+                gps: r.get::<_, Option<f64>>(4)?.zip(r.get::<_, Option<f64>>(5)?),
+            };
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, bool>(1)?,
+                dated,
                 FileCues {
-                    flagged: r.get::<_, bool>(2)?,
-                    png: r.get::<_, Option<String>>(3)?.as_deref() == Some("png"),
-                    camera_exif: r.get::<_, bool>(4)?,
-                    size: r.get::<_, Option<u32>>(5)?.zip(r.get::<_, Option<u32>>(6)?),
+                    flagged: r.get::<_, bool>(6)?,
+                    png: r.get::<_, Option<String>>(7)?.as_deref() == Some("png"),
+                    camera_exif: r.get::<_, bool>(8)?,
+                    size: r
+                        .get::<_, Option<u32>>(9)?
+                        .zip(r.get::<_, Option<u32>>(10)?),
                 },
-                location::row(r, 7)?,
+                location::row(r, 11)?,
             ))
         },
     )?;
     let mut jobs = Vec::new();
     for row in rows {
-        let (id, needs_faces, cues, loc) = row?;
+        let (id, needs_faces, dated, cues, loc) = row?;
         jobs.push(Job {
             id,
             location: Location::of(loc, root.as_deref()),
             cues,
             needs_faces,
+            needs_themes: dated.needs_themes,
+            utc: dated.utc,
+            gps: dated.gps,
         });
     }
     Ok(jobs)
 }
 
+/// What a pending row says about classification and the sun.
+struct Dated {
+    needs_themes: bool,
+    utc: Option<DateTime<Utc>>,
+    gps: Option<(f64, f64)>,
+}
+
 pub(crate) fn save(
     tx: &Transaction<'_>,
     batch: &[(Job, Outcome)],
-    sha: Option<&str>,
+    shas: Shas<'_>,
     run: i64,
     zone: DeviceZone,
     now: DateTime<Utc>,
@@ -123,7 +154,11 @@ pub(crate) fn save(
                 phash,
                 faces,
                 metadata,
+                themes,
             } => {
+                if let (Some(a), Some(csha)) = (themes, shas.themes) {
+                    crate::themes::store::save(tx, job.id, a, csha, now_ms)?;
+                }
                 if let Some(probe) = metadata {
                     filled += u64::from(fill_from_file(tx, job.id, probe, zone)?);
                 }
@@ -146,7 +181,7 @@ pub(crate) fn save(
                     content.document,
                     now_ms
                 ])?;
-                if let (Some(faces), Some(sha)) = (faces, sha) {
+                if let (Some(faces), Some(sha)) = (faces, shas.faces) {
                     tx.prepare_cached("DELETE FROM faces WHERE asset_id = ?1")?
                         .execute([job.id])?;
                     let mut insert = tx.prepare_cached(

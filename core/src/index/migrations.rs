@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_privacy.sql"),
     include_str!("migrations/0006_people.sql"),
     include_str!("migrations/0007_host_pixels.sql"),
+    include_str!("migrations/0008_themes.sql"),
 ];
 
 /// The schema version this library writes.

@@ -15,7 +15,7 @@ pub use self::consent::{ConsentState, PurgeReport};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
-    /// Reading pixels: quality, exposure, perceptual hashes, duplicates.
+    /// Reading pixels: quality, exposure, perceptual hashes, duplicates, content themes.
     Pixels,
     /// Finding faces and grouping them into people: biometric, so separate.
     Faces,
@@ -42,7 +42,12 @@ impl Scope {
     /// either listed here or in [`NON_DERIVED_TABLES`]; a test keeps it that way.
     pub fn tables(self) -> &'static [&'static str] {
         match self {
-            Scope::Pixels => &["photo_signals"],
+            Scope::Pixels => &[
+                "photo_signals",
+                "theme_analysis",
+                "photo_classes",
+                "photo_themes",
+            ],
             // People tables first: they refer to faces.
             Scope::Faces => &[
                 "person_blocklist",

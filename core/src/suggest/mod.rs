@@ -10,7 +10,7 @@ mod people;
 mod recap;
 pub mod select;
 pub(crate) mod store;
-pub mod sun;
+pub use crate::sun;
 mod themes;
 mod travel;
 mod types;

@@ -9,6 +9,8 @@ pub(super) fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             no_faces,
             embedder,
             no_people,
+            classifier,
+            no_themes,
             size,
             threads,
             host_pixels,
@@ -35,6 +37,7 @@ pub(super) fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             let options = keepsake_core::analysis::AnalyzeOptions {
                 long_side: *size,
                 threads: *threads,
+                classifier: load_classifier(classifier.as_deref(), *no_themes)?,
                 ..Default::default()
             };
             let bar = ProgressBar::new("analysing");
@@ -123,6 +126,59 @@ pub(super) fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
                         f.h,
                         f.score,
                         if f.excluded { "  excluded" } else { "" }
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Themes { json, theme } => {
+            let store = open(args)?;
+            if let Some(name) = theme {
+                let theme = keepsake_core::themes::Theme::parse(name)
+                    .ok_or_else(|| format!("unknown theme {name:?}"))?;
+                for p in store.photos_by_theme(theme)? {
+                    if *json {
+                        let v = serde_json::json!({"path": p.source_id, "score": p.score});
+                        println!("{v}");
+                    } else {
+                        println!("{:.2}  {}", p.score, p.source_id);
+                    }
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            for p in store.photo_themes()? {
+                if *json {
+                    let themes: Vec<_> = p
+                        .themes
+                        .iter()
+                        .map(|(t, s)| serde_json::json!({"theme": t, "score": s}))
+                        .collect();
+                    let v = serde_json::json!({"path": p.source_id, "themes": themes});
+                    println!("{v}");
+                } else {
+                    let themes: Vec<String> = p
+                        .themes
+                        .iter()
+                        .map(|(t, s)| format!("{t} {s:.2}"))
+                        .collect();
+                    let classes: Vec<String> = p
+                        .classes
+                        .iter()
+                        .map(|(c, pr)| format!("{c} {pr:.2}"))
+                        .collect();
+                    println!(
+                        "{}  {}{}",
+                        p.source_id,
+                        if themes.is_empty() {
+                            "-".to_string()
+                        } else {
+                            themes.join(", ")
+                        },
+                        if classes.is_empty() {
+                            String::new()
+                        } else {
+                            format!("  ({})", classes.join(", "))
+                        }
                     );
                 }
             }

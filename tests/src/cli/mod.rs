@@ -11,7 +11,7 @@ mod timeline;
 
 use std::fs::File;
 use std::io::{BufReader, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -143,6 +143,13 @@ pub enum Command {
         /// Faces only: no people grouping afterwards.
         #[arg(long, conflicts_with = "embedder")]
         no_people: bool,
+        /// ONNX content classifier for themes (default: the EfficientNet-Lite0 that
+        /// `scripts/setup.sh` converted, when there).
+        #[arg(long)]
+        classifier: Option<PathBuf>,
+        /// No content themes.
+        #[arg(long, conflicts_with = "classifier")]
+        no_themes: bool,
         #[arg(long, default_value_t = 640)]
         size: u32,
         /// Worker threads (default: one per core).
@@ -209,6 +216,17 @@ pub enum Command {
         /// The shared `faces` folder (dlib_pascal_voc and wider_val_416 inside).
         #[arg(long, default_value = "../shared/data/faces")]
         from: PathBuf,
+    },
+    /// Content themes of the analysed photos: one line per photo, or with --json one
+    /// object per photo `{"path", "themes": [{"theme", "score"}]}` (themes at the default
+    /// threshold); with --theme, the photos showing that theme, best first.
+    Themes {
+        #[arg(long)]
+        json: bool,
+        /// pets, food, beach, mountains, nature, city, vehicles, flowers, snow, sunset or
+        /// document.
+        #[arg(long)]
+        theme: Option<String>,
     },
     /// Stored face detections, with the ids `exclude-face` takes.
     Detections {
@@ -574,6 +592,7 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         Command::Analyze { .. }
         | Command::Faces { .. }
         | Command::Detections { .. }
+        | Command::Themes { .. }
         | Command::ExcludeFace { .. } => analysis::run(&args),
         Command::People { .. } | Command::PeopleSet { .. } => people::run(&args),
         Command::Collage { .. }
@@ -612,6 +631,29 @@ pub fn load_model(
 /// The model `scripts/setup.sh` puts next to the build (`target/models/`).
 pub fn default_model() -> Option<PathBuf> {
     setup_model("retinaface_mnet025.onnx")
+}
+
+/// The content classifier `scripts/setup.sh` converted.
+pub fn default_classifier() -> Option<PathBuf> {
+    setup_model("efficientnet_lite0.onnx")
+}
+
+/// Loads `given`, else the default classifier unless `off`; `None` when neither.
+pub fn load_classifier(
+    given: Option<&Path>,
+    off: bool,
+) -> Result<Option<std::sync::Arc<keepsake_core::themes::Classifier>>, String> {
+    let path = match given {
+        Some(p) => p.to_path_buf(),
+        None if off => return Ok(None),
+        None => match default_classifier() {
+            Some(p) => p,
+            None => return Ok(None),
+        },
+    };
+    keepsake_core::themes::Classifier::load_path(&path)
+        .map(|c| Some(std::sync::Arc::new(c)))
+        .map_err(|e| format!("cannot load the classifier: {e}"))
 }
 
 /// A file `scripts/setup.sh` put in `target/models/`.
