@@ -18,6 +18,7 @@ pub enum SuggestionKind {
     ThemeTimeOfDay,
     ThemePeople,
     ThemeFavorites,
+    ThemeContent,
     PersonHighlights,
     Together,
 }
@@ -36,6 +37,7 @@ impl From<s::Kind> for SuggestionKind {
             s::Kind::ThemeTimeOfDay => SuggestionKind::ThemeTimeOfDay,
             s::Kind::ThemePeople => SuggestionKind::ThemePeople,
             s::Kind::ThemeFavorites => SuggestionKind::ThemeFavorites,
+            s::Kind::ThemeContent => SuggestionKind::ThemeContent,
             s::Kind::PersonHighlights => SuggestionKind::PersonHighlights,
             s::Kind::Together => SuggestionKind::Together,
         }
@@ -106,6 +108,8 @@ impl From<s::TitlePart> for TitlePart {
 pub struct Reason {
     pub rule: String,
     pub facts: HashMap<String, f64>,
+    /// The classifier's classes behind a content theme, most frequent first.
+    pub classes: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
@@ -151,6 +155,7 @@ fn reason(r: s::Reason) -> Reason {
             .into_iter()
             .map(|(k, v)| (k.to_string(), v))
             .collect(),
+        classes: r.classes.into_iter().map(String::from).collect(),
     }
 }
 

@@ -150,3 +150,38 @@ pub fn restyle(data: &[u8]) {
     let out = crate::restyle::blend_around_faces(&photo, painted, strength, &faces);
     assert_eq!(out.data.len(), w * h * 3);
 }
+
+/// Classifier output to themes: arbitrary logits (NaN and infinities included; too few
+/// or too many) through the softmax and the theme scoring, with cues measured on an
+/// arbitrary small image and an arbitrary sun height. Scores must stay within 0..1.
+pub fn themes(data: &[u8]) {
+    let [dims, sun, rest @ ..] = data else { return };
+    let floats: Vec<f32> = rest
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    let (w, h) = (1 + u32::from(dims % 16), 1 + u32::from(dims / 16));
+    let px: Vec<u8> = (0..(w * h * 3) as usize)
+        .map(|i| rest.get(i).copied().unwrap_or(0))
+        .collect();
+    let Some(img) = crate::vision::Rgb::new(w, h, px) else {
+        return;
+    };
+    let cues = crate::themes::scene_cues(&img);
+    let logits: Vec<f32> = (0..1000)
+        .map(|i| floats.get(i).copied().unwrap_or(0.0))
+        .collect();
+    let probs = crate::themes::softmax(&logits).unwrap_or_else(|| floats.clone());
+    let ctx = crate::themes::Context {
+        content: crate::vision::content::ContentScores {
+            screenshot: floats.first().copied().unwrap_or(0.0),
+            document: floats.get(1).copied().unwrap_or(0.0),
+        },
+        sun_elevation_deg: (*sun != 0).then(|| f64::from(*sun) - 128.0),
+    };
+    let a = crate::themes::assess(&probs, &cues, &ctx);
+    for s in a.scores.0 {
+        assert!((0.0..=1.0).contains(&s), "theme score {s}");
+    }
+    assert!(a.classes.len() <= crate::themes::TOP_CLASSES);
+}

@@ -346,8 +346,33 @@ def cmd_eval(args):
 _worker = {}
 
 
-def _init_worker(model, long_side, ready=None):
+class Classifier:
+    """The content classifier (EfficientNet-Lite0), one onnxruntime thread, on the
+    working image's centre crop (the square a 256 px short side cropped to 224 keeps),
+    normalised (x - 127) / 128 — the same view the core gives it."""
+
+    def __init__(self, model_path):
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = 1
+        opts.inter_op_num_threads = 1
+        self.session = ort.InferenceSession(model_path, opts, providers=["CPUExecutionProvider"])
+        self.input = self.session.get_inputs()[0].name
+
+    def classify(self, rgb):
+        h, w = rgb.shape[:2]
+        side = min(w, h) * 224 / 256
+        left, top = (w - side) / 2, (h - side) / 2
+        crop = Image.fromarray(rgb).resize((224, 224), Image.BILINEAR,
+                                           box=(left, top, left + side, top + side))
+        x = ((np.asarray(crop, np.float32) - 127.0) / 128.0).transpose(2, 0, 1)[None]
+        logits = self.session.run(None, {self.input: x})[0][0]
+        p = np.exp(logits - logits.max())
+        return p / p.sum()
+
+
+def _init_worker(model, long_side, ready=None, classifier=None):
     _worker["det"] = Detector(model) if model else None
+    _worker["cls"] = Classifier(classifier) if classifier else None
     _worker["long_side"] = long_side
     if ready is not None:
         # Every worker's session is made before the clock starts. A worker started
@@ -371,6 +396,12 @@ def _analyse(path):
     faces = _worker["det"].detect(rgb) if _worker["det"] else np.zeros((0, 15))
     times["detect"] = time.perf_counter() - t
     t = time.perf_counter()
+    top = []
+    if _worker["cls"]:
+        probs = _worker["cls"].classify(rgb)
+        top = [[int(i), float(probs[i])] for i in np.argsort(-probs)[:5]]
+    times["classify"] = time.perf_counter() - t
+    t = time.perf_counter()
     gray_img = Image.fromarray(rgb).convert("L")
     gray = np.asarray(gray_img)
     q = quality(gray)
@@ -379,7 +410,7 @@ def _analyse(path):
     dh, ph = hashes(gray_img)
     times["hash"] = time.perf_counter() - t
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return str(path), exif, q, dh, ph, faces.tolist(), times, os.getpid(), rss
+    return str(path), exif, q, dh, ph, faces.tolist(), top, times, os.getpid(), rss
 
 
 def cmd_bench(args):
@@ -390,19 +421,20 @@ def cmd_bench(args):
         db = sqlite3.connect(os.path.join(tmp, "ref.sqlite"))
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("CREATE TABLE photo (path TEXT PRIMARY KEY, taken TEXT, sharpness REAL,"
-                   " brightness REAL, dhash INTEGER, phash INTEGER, faces TEXT)")
-        totals = {k: 0.0 for k in ("exif", "decode", "detect", "quality", "hash", "store")}
+                   " brightness REAL, dhash INTEGER, phash INTEGER, faces TEXT, classes TEXT)")
+        totals = {k: 0.0 for k in
+                  ("exif", "decode", "detect", "classify", "quality", "hash", "store")}
         peaks = {}
         # Set-up (onnxruntime sessions) is timed apart, as the Rust side times its model
         # load and plans apart: both figures are of the steady state.
         setup = time.perf_counter()
         if args.processes == 1:
-            _init_worker(args.model, args.long_side)
+            _init_worker(args.model, args.long_side, None, args.classifier)
             pool = None
         else:
             ready = multiprocessing.Barrier(args.processes + 1)
             pool = multiprocessing.Pool(args.processes, _init_worker,
-                                        (args.model, args.long_side, ready))
+                                        (args.model, args.long_side, ready, args.classifier))
             ready.wait(timeout=120)
             ready.abort()  # later waiters (replacement workers) return at once
         started = time.perf_counter()
@@ -414,18 +446,19 @@ def cmd_bench(args):
         def flush():
             t = time.perf_counter()
             with db:
-                db.executemany("INSERT OR REPLACE INTO photo VALUES (?,?,?,?,?,?,?)", batch)
+                db.executemany("INSERT OR REPLACE INTO photo VALUES (?,?,?,?,?,?,?,?)", batch)
             totals["store"] += time.perf_counter() - t
             batch.clear()
 
-        for path, exif, q, dh, ph, faces, times, pid, rss in results:
+        for path, exif, q, dh, ph, faces, top, times, pid, rss in results:
             for k, v in times.items():
                 totals[k] += v
             peaks[pid] = max(peaks.get(pid, 0), rss)
             faces_found += len(faces)
             batch.append((path, exif["taken"], q["sharpness"], q["brightness"],
                           dh - (1 << 64) if dh >= 1 << 63 else dh,
-                          ph - (1 << 64) if ph >= 1 << 63 else ph, json.dumps(faces)))
+                          ph - (1 << 64) if ph >= 1 << 63 else ph, json.dumps(faces),
+                          json.dumps(top)))
             if len(batch) >= 32:
                 flush()
         if batch:
@@ -456,6 +489,7 @@ def main():
     b = sub.add_parser("bench")
     b.add_argument("dir")
     b.add_argument("--processes", type=int, default=1)
+    b.add_argument("--classifier", help="also classify each photo with this ONNX model")
     for p in (f, e, b):
         p.add_argument("--model", required=(p is not b))
         p.add_argument("--long-side", type=int, default=640)

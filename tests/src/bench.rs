@@ -37,6 +37,13 @@ pub enum Bench {
         /// Skip the Python baseline.
         #[arg(long)]
         no_baseline: bool,
+        /// Content classifier both sides run (default: the EfficientNet-Lite0 that
+        /// `scripts/setup.sh` converted, when there).
+        #[arg(long)]
+        classifier: Option<std::path::PathBuf>,
+        /// No classifier on either side.
+        #[arg(long, conflicts_with = "classifier")]
+        no_themes: bool,
         /// Runs of each configuration (Keepsake and Python alternating); the median
         /// run is reported.
         #[arg(long, default_value_t = 3)]
@@ -211,12 +218,19 @@ pub fn run(which: &Bench) -> Result<ExitCode, Box<dyn std::error::Error>> {
             size,
             python,
             no_baseline,
+            classifier,
+            no_themes,
             runs,
             worker_threads,
             jpeg,
         } => crate::bench_index::run(
             dir,
             model.as_deref(),
+            classifier
+                .clone()
+                .or_else(crate::cli::default_classifier)
+                .filter(|_| !no_themes)
+                .as_deref(),
             *size,
             python.as_deref(),
             *no_baseline,

@@ -1,5 +1,6 @@
 //! `keepsake bench index DIR`: the whole per-photo pipeline on a folder — EXIF (the folder
-//! scan), decode to working size, face detection, quality, hashes, store — on one core
+//! scan), decode to working size, face detection, content classification (when a
+//! classifier is given: both sides run it), quality, hashes, store — on one core
 //! and on all cores, then the Python baseline (`tests/python/keepsake_ref.py bench`:
 //! Pillow `draft()` + onnxruntime, same model, same working size, same photos) in the
 //! same invocation, with Keepsake's speed as a ratio of the baseline's.
@@ -76,6 +77,7 @@ fn backend_named(name: Option<&str>) -> Result<JpegBackend, String> {
 fn keepsake_run(
     dir: &Path,
     model_path: &Path,
+    classifier: Option<&Path>,
     size: u32,
     threads: usize,
     jpeg: JpegBackend,
@@ -88,6 +90,12 @@ fn keepsake_run(
         ..DecodeOptions::default()
     };
     let sizes = prepare_plans(dir, &model, &decode)?;
+    let classifier = match classifier {
+        Some(p) => Some(std::sync::Arc::new(
+            keepsake_core::themes::Classifier::load_path(p)?,
+        )),
+        None => None,
+    };
     let ready_ms = ready.elapsed().as_secs_f64() * 1000.0;
     let scratch = std::env::temp_dir().join(format!("keepsake-bench-index-{}", std::process::id()));
     std::fs::create_dir_all(&scratch)?;
@@ -105,6 +113,7 @@ fn keepsake_run(
                 long_side: size,
                 threads,
                 jpeg,
+                classifier,
                 ..AnalyzeOptions::default()
             },
             &NoProgress,
@@ -123,6 +132,7 @@ fn keepsake_run(
             "photos_per_s": report.analysed as f64 / wall,
             "ms_per_photo": {
                 "exif": exif_ms / n, "decode": s.decode_ms / n, "detect": s.detect_ms / n,
+                "classify": s.classify_ms / n,
                 "quality": s.quality_ms / n, "hash": s.hash_ms / n, "store": s.store_ms / n,
             },
             "peak_rss_mb": peak_rss_mb(),
@@ -182,6 +192,7 @@ fn json_of(mut c: Command, what: &str) -> Result<Value, Box<dyn std::error::Erro
 pub fn run(
     dir: &Path,
     model: Option<&Path>,
+    classifier: Option<&Path>,
     size: u32,
     python: Option<&Path>,
     no_baseline: bool,
@@ -191,7 +202,7 @@ pub fn run(
     let (model_path, model) = crate::cli::load_model(model)?;
     if let Some((threads, jpeg)) = child {
         let jpeg = backend_named(jpeg.as_deref())?;
-        let v = keepsake_run(dir, &model_path, size, threads, jpeg)?;
+        let v = keepsake_run(dir, &model_path, classifier, size, threads, jpeg)?;
         writeln!(std::io::stdout().lock(), "{v}")?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -219,6 +230,10 @@ pub fn run(
                 .arg(threads.to_string())
                 .arg("--jpeg")
                 .arg(jpeg.name());
+            match classifier {
+                Some(p) => c.arg("--classifier").arg(p),
+                None => c.arg("--no-themes"),
+            };
             Ok((json_of(c, "the Keepsake run")?, pinned))
         };
     // Each configuration runs `runs` times, Keepsake and Python alternating, and the
@@ -238,6 +253,9 @@ pub fn run(
             .arg(size.to_string())
             .arg("--processes")
             .arg(threads.to_string());
+        if let Some(p) = classifier {
+            c.arg("--classifier").arg(p);
+        }
         Ok(Some(json_of(c, "the Python baseline")?))
     };
     let configs = [1, cores];
@@ -302,7 +320,9 @@ pub fn run(
         out,
         "  ms per photo, one core        keepsake    python{pure_head}"
     )?;
-    for stage in ["exif", "decode", "detect", "quality", "hash", "store"] {
+    for stage in [
+        "exif", "decode", "detect", "classify", "quality", "hash", "store",
+    ] {
         let ours = rows[0].1["ms_per_photo"][stage]
             .as_f64()
             .unwrap_or(f64::NAN);
@@ -316,6 +336,28 @@ pub fn run(
             .and_then(|v| v["ms_per_photo"][stage].as_f64())
             .map_or(String::new(), |v| format!("  {v:12.2}"));
         writeln!(out, "  {stage:>22}  {ours:12.2} {theirs}{pure_ms}")?;
+    }
+    // What classifying adds: its stage against the rest of the per-photo work.
+    let share = |v: &Value| -> Option<f64> {
+        let ms = v["ms_per_photo"].as_object()?;
+        let classify = ms.get("classify")?.as_f64()?;
+        let rest: f64 = ms
+            .iter()
+            .filter(|(k, _)| k.as_str() != "classify")
+            .filter_map(|(_, v)| v.as_f64())
+            .sum();
+        (classify > 0.0).then(|| 100.0 * classify / rest)
+    };
+    if let Some(ours) = share(&rows[0].1) {
+        let theirs = rows[0]
+            .2
+            .as_ref()
+            .and_then(share)
+            .map_or(String::new(), |t| format!(", python +{t:.0} %"));
+        writeln!(
+            out,
+            "  classifier, one core: keepsake +{ours:.0} % analysis time per photo{theirs}"
+        )?;
     }
     for (threads, ours, theirs) in &rows {
         let label = if *threads == 1 {

@@ -12,13 +12,14 @@ use keepsake_core::fuzzing;
 
 type Target = fn(&[u8]);
 
-const TARGETS: [(&str, Target); 6] = [
+const TARGETS: [(&str, Target); 7] = [
     ("metadata", fuzzing::metadata),
     ("decode", fuzzing::decode),
     ("model_output", fuzzing::model_output),
     ("records", fuzzing::records),
     ("host_pixels", fuzzing::host_pixels),
     ("restyle", fuzzing::restyle),
+    ("themes", fuzzing::themes),
 ];
 
 fn files(dir: &Path) -> Vec<PathBuf> {

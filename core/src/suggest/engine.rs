@@ -12,7 +12,9 @@ use std::hash::{Hash, Hasher};
 
 use super::select::Selection;
 use super::sun::elevation_deg;
-use super::{dates, events, people, recap, themes, travel, Context, Input, Signals, Suggestion};
+use super::{
+    content, dates, events, people, recap, themes, travel, Context, Input, Signals, Suggestion,
+};
 use crate::moments::{boundaries, moment, Cut, Moment, MomentParams, Photo};
 use crate::trips::home::HomeStats;
 use crate::trips::{self, Trip, TripParams};
@@ -201,6 +203,8 @@ impl Engine {
             out.extend(themes::time_of_day(&ctx));
             out.extend(themes::people(&ctx));
             out.extend(themes::favorites(&ctx));
+            out.extend(content::themes(&ctx));
+            out.extend(content::pets_by_period(&ctx));
             out.extend(people::highlights(&ctx));
             out.extend(people::together(&ctx));
             out.extend(people::birthdays(&ctx));

@@ -56,6 +56,8 @@ pub fn propose(kind: Kind, title: &[TitlePart], photos: usize, days: i64) -> Opt
             (LookKind::Effect, "vivid", 0.6, "look_recap_vivid")
         }
         Kind::ThemeFavorites => return None,
+        // What the photos show, in their own colours, a little livelier.
+        Kind::ThemeContent => (LookKind::Effect, "vivid", 0.5, "look_theme_vivid"),
     };
     let mut reason = Reason::new(rule, &facts);
     if let Some(y) = years {

@@ -11,6 +11,7 @@ mod recap;
 pub mod select;
 pub(crate) mod store;
 pub use crate::sun;
+mod content;
 mod themes;
 mod travel;
 mod types;
@@ -45,6 +46,10 @@ pub struct Signals {
     pub non_camera: bool,
     /// The photo holds a face the user excluded ("don't include me").
     pub excluded_face: bool,
+    /// Content theme scores (all 0 until the classifier ran).
+    pub themes: crate::themes::ThemeScores,
+    /// The most probable ImageNet class that counts toward a theme.
+    pub top_class: Option<u16>,
 }
 
 impl Signals {

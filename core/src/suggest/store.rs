@@ -35,6 +35,12 @@ pub(crate) fn signals(conn: &Connection) -> Result<HashMap<i64, Signals>> {
         s.duplicate_group = group;
         s.non_camera = non_camera;
     }
+    for (id, theme, score) in crate::themes::store::scores(conn)? {
+        out.entry(id).or_default().themes.0[theme as usize] = score;
+    }
+    for (id, class) in crate::themes::store::top_classes(conn)? {
+        out.entry(id).or_default().top_class = Some(class);
+    }
     let mut stmt = conn.prepare_cached(
         "SELECT f.asset_id, count(*), max(f.w * f.h), a.width, a.height
          FROM faces f JOIN assets a ON a.id = f.asset_id GROUP BY f.asset_id",

@@ -65,6 +65,16 @@ struct Fixture {
     groups: Vec<i64>,
     selfies: Vec<i64>,
     favorites: Vec<i64>,
+    pets: Vec<i64>,
+    snow: Vec<i64>,
+}
+
+/// Signals of a photo the classifier scored `score` for `theme`, `class` on top.
+fn themed(theme: crate::themes::Theme, score: f32, class: u16) -> Signals {
+    let mut s = Signals::default();
+    s.themes.0[theme as usize] = score;
+    s.top_class = Some(class);
+    s
 }
 
 fn fixture() -> Fixture {
@@ -130,6 +140,21 @@ fn fixture() -> Fixture {
             },
         );
     }
+    // A dog photographed every third day of May 2025 (the beagle class, 162), and five
+    // snowy photos one winter: too few for a theme of their own.
+    let mut pets = Vec::new();
+    for d in (2..=23).step_by(3) {
+        pets.extend(lib.moment(utc(2025, 5, d, 10, 0), 1, 60, Some(PARIS)));
+    }
+    for id in &pets {
+        lib.signals
+            .insert(*id, themed(crate::themes::Theme::Pets, 0.9, 162));
+    }
+    let snow = lib.moment(utc(2024, 1, 20, 10, 0), 5, 600, Some(PARIS));
+    for id in &snow {
+        lib.signals
+            .insert(*id, themed(crate::themes::Theme::Snow, 0.8, 795));
+    }
     let favorites: Vec<i64> = (0..10).map(|k| 1 + k * 37).collect();
     for id in &favorites {
         lib.photos[(*id - 1) as usize].favorite = true;
@@ -146,6 +171,8 @@ fn fixture() -> Fixture {
         groups,
         selfies,
         favorites,
+        pets,
+        snow,
     }
 }
 
@@ -750,4 +777,47 @@ fn a_trip_is_named_by_its_stop_farthest_from_the_inferred_home() {
         crate::geo::haversine_km((*lat, *lon), MARSEILLE) < 20.0,
         "named after ({lat}, {lon})"
     );
+}
+
+#[test]
+fn content_themes_make_suggestions_with_their_reasons() {
+    let f = fixture();
+    let all = run(&f, &prefs());
+    let content = of_kind(&all, Kind::ThemeContent);
+    let ids: Vec<&str> = content.iter().map(|s| s.id.as_str()).collect();
+    // The pets across the library and May's pets; five snowy photos are not enough.
+    assert!(ids.contains(&"theme_content:pets"), "{ids:?}");
+    assert!(ids.contains(&"theme_content:pets-2025-05"), "{ids:?}");
+    assert!(!ids.iter().any(|i| i.contains("snow")), "{ids:?}");
+    for s in &content {
+        assert!(subset(&s.assets, &f.pets));
+        let r = &s.reasons[0];
+        assert_eq!(r.fact("photos"), Some(8.0));
+        assert_eq!(r.classes, ["beagle"]);
+        assert!(r.fact("mean_score").unwrap() > 0.85);
+        assert_eq!(
+            r.fact("threshold"),
+            Some(f64::from(crate::themes::Theme::Pets.threshold()))
+        );
+    }
+    let month = content.iter().find(|s| s.id.ends_with("2025-05")).unwrap();
+    assert_eq!(
+        month.title,
+        [
+            TitlePart::Label { key: "pets" },
+            TitlePart::Month {
+                year: 2025,
+                month: 5
+            }
+        ]
+    );
+    // A photo kept out (a face the user excluded) leaves the theme.
+    let mut g = fixture();
+    g.lib.signals.get_mut(&g.pets[0]).unwrap().excluded_face = true;
+    let again = run(&g, &prefs());
+    let pets = again
+        .iter()
+        .find(|s| s.id == "theme_content:pets-2025-05")
+        .unwrap();
+    assert!(!pets.assets.contains(&g.pets[0]));
 }

@@ -31,6 +31,9 @@ pub enum Kind {
     ThemePeople,
     /// The user's favourites.
     ThemeFavorites,
+    /// What the photos show: pets, food, beaches, snow, sunsets, flowers… (needs the
+    /// content classifier).
+    ThemeContent,
     /// One person over time (people grouping).
     PersonHighlights,
     /// Two people often photographed together.
@@ -38,7 +41,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 13] = [
+    pub const ALL: [Kind; 14] = [
         Kind::RecentDays,
         Kind::MonthlyRecap,
         Kind::TripHighlights,
@@ -50,6 +53,7 @@ impl Kind {
         Kind::ThemeTimeOfDay,
         Kind::ThemePeople,
         Kind::ThemeFavorites,
+        Kind::ThemeContent,
         Kind::PersonHighlights,
         Kind::Together,
     ];
@@ -67,6 +71,7 @@ impl Kind {
             Kind::ThemeTimeOfDay => "theme_time_of_day",
             Kind::ThemePeople => "theme_people",
             Kind::ThemeFavorites => "theme_favorites",
+            Kind::ThemeContent => "theme_content",
             Kind::PersonHighlights => "person_highlights",
             Kind::Together => "together",
         }
@@ -118,6 +123,10 @@ pub struct Reason {
     pub rule: &'static str,
     #[serde(flatten)]
     pub facts: BTreeMap<&'static str, f64>,
+    /// The classifier's classes behind a content theme (WordNet words, most frequent
+    /// first); empty for other rules.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub classes: Vec<&'static str>,
 }
 
 impl Reason {
@@ -125,6 +134,7 @@ impl Reason {
         Reason {
             rule,
             facts: facts.iter().copied().collect(),
+            classes: Vec::new(),
         }
     }
 

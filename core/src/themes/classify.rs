@@ -24,6 +24,7 @@ type Plan = Arc<TypedRunnableModel>;
 pub struct Classifier {
     plan: Plan,
     sha256: String,
+    own_depthwise: usize,
 }
 
 impl std::fmt::Debug for Classifier {
@@ -52,17 +53,34 @@ impl Classifier {
         Classifier::load_bytes(&std::fs::read(path)?)
     }
 
-    /// Parses, checks (one input, 1000 outputs) and plans the network once.
+    /// Parses, checks (one input, 1000 outputs) and plans the network once, its
+    /// depthwise convolutions computed by the face detector's own op (see
+    /// `vision::detect::depthwise`: tract's falls to a scalar loop at stride 2).
     pub fn load_bytes(bytes: &[u8]) -> Result<Classifier> {
+        Classifier::load_bytes_with(bytes, true)
+    }
+
+    /// As [`load_bytes`](Self::load_bytes); `own_depthwise: false` keeps tract's
+    /// depthwise convolutions (for comparing the two).
+    pub fn load_bytes_with(bytes: &[u8], own_depthwise: bool) -> Result<Classifier> {
+        crate::vision::detect::choose_kernels();
         let side = INPUT_SIDE as usize;
-        let plan = tract_onnx::onnx()
+        let mut typed = tract_onnx::onnx()
             .with_ignore_value_info(true)
             .with_ignore_output_shapes(true)
             .model_for_read(&mut std::io::Cursor::new(bytes))
             .map_err(model_error("not an ONNX model"))?
             .with_input_fact(0, f32::fact([1, 3, side, side]).into())
-            .and_then(|m| m.into_optimized())
+            .and_then(|m| m.into_typed())
+            .and_then(|m| m.into_decluttered())
             .map_err(model_error("not an image classifier with a 224x224 input"))?;
+        let replaced = if own_depthwise {
+            crate::vision::detect::depthwise::replace_depthwise(&mut typed)
+                .map_err(model_error("prepare"))?
+        } else {
+            0
+        };
+        let plan = typed.into_optimized().map_err(model_error("prepare"))?;
         let outputs = plan
             .output_fact(0)
             .ok()
@@ -76,11 +94,17 @@ impl Classifier {
         Ok(Classifier {
             plan,
             sha256: crate::digest::sha256_hex(&[bytes]),
+            own_depthwise: replaced,
         })
     }
 
     pub fn sha256(&self) -> &str {
         &self.sha256
+    }
+
+    /// Depthwise convolutions computed by Keepsake's own op.
+    pub fn own_depthwise(&self) -> usize {
+        self.own_depthwise
     }
 
     /// Class probabilities (softmax of the logits) for `img`.
@@ -133,7 +157,7 @@ fn to_input(img: &Rgb) -> Result<Tensor> {
 }
 
 /// Softmax of `logits`; `None` when they are not finite or not one per class.
-pub(crate) fn softmax(logits: &[f32]) -> Option<Vec<f32>> {
+pub fn softmax(logits: &[f32]) -> Option<Vec<f32>> {
     if logits.len() != CLASSES || logits.iter().any(|v| !v.is_finite()) {
         return None;
     }

@@ -17,9 +17,9 @@ mod table;
 
 use serde::Serialize;
 
-pub use self::classify::{Classifier, INPUT_SIDE};
+pub use self::classify::{softmax, Classifier, INPUT_SIDE};
 pub use self::cues::{scene_cues, SceneCues};
-pub use self::score::{assess, Assessment, Context};
+pub use self::score::{assess, class_word, Assessment, Context, TOP_CLASSES};
 pub use self::store::{PhotoTheme, ThemedPhoto};
 
 /// A content theme.
@@ -115,8 +115,9 @@ impl ThemeScores {
         self.0[t.index()]
     }
 
+    /// Stores `v` within 0..1 (a NaN from a broken model output counts as 0).
     fn set(&mut self, t: Theme, v: f32) {
-        self.0[t.index()] = v.clamp(0.0, 1.0);
+        self.0[t.index()] = if v.is_nan() { 0.0 } else { v.clamp(0.0, 1.0) };
     }
 
     /// The themes at or over their threshold, best first (ties in theme order).

@@ -155,3 +155,20 @@ pub(crate) fn scores(conn: &Connection) -> Result<Vec<(i64, Theme, f32)>> {
     }
     Ok(out)
 }
+
+/// Per photo, its most probable class that counts toward a theme.
+pub(crate) fn top_classes(conn: &Connection) -> Result<Vec<(i64, u16)>> {
+    let mut stmt = conn.prepare(
+        "SELECT asset_id, class FROM photo_classes ORDER BY asset_id, probability DESC, class",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, u16>(1)?)))?;
+    let mut out: Vec<(i64, u16)> = Vec::new();
+    for row in rows {
+        let (id, class) = row?;
+        if out.last().is_some_and(|(last, _)| *last == id) || class_word(class).is_none() {
+            continue;
+        }
+        out.push((id, class));
+    }
+    Ok(out)
+}
