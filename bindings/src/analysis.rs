@@ -40,6 +40,10 @@ pub struct AnalysisOptions {
     /// ONNX face embedder (dlib ResNet); with a detector, faces are then grouped into
     /// people. Its progress follows the photos' with its own done/total.
     pub embedder_path: Option<String>,
+    /// ONNX content classifier (EfficientNet-Lite0, ImageNet-1k) for themes; `null`
+    /// leaves themes as they are.
+    #[uniffi(default = None)]
+    pub classifier_path: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -183,6 +187,16 @@ pub(crate) fn start(
         }
         (None, _) => None,
     };
+    let classifier = match &options.classifier_path {
+        Some(path) => Some(Arc::new(
+            core::themes::Classifier::load_path(std::path::Path::new(path)).map_err(|e| {
+                ApiError::InvalidArgument {
+                    reason: format!("classifier: {e}"),
+                }
+            })?,
+        )),
+        None => None,
+    };
     if !(64..=4096).contains(&options.long_side) {
         return Err(ApiError::InvalidArgument {
             reason: "long_side must be 64..=4096".into(),
@@ -197,6 +211,7 @@ pub(crate) fn start(
     let core_options = core::analysis::AnalyzeOptions {
         long_side: options.long_side,
         threads: options.threads as usize,
+        classifier,
         ..Default::default()
     };
     std::thread::Builder::new()

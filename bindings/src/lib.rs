@@ -11,6 +11,7 @@ mod people;
 mod pixels;
 mod settings;
 mod suggest;
+mod themes;
 mod types;
 
 use std::sync::{Arc, Mutex};

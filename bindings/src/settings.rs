@@ -77,6 +77,15 @@ pub struct RebuildReport {
     pub erased_bytes: u64,
 }
 
+/// A place the user marked as sensitive.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct SensitivePlace {
+    pub id: i64,
+    pub lat: f64,
+    pub lon: f64,
+    pub radius_m: f64,
+}
+
 #[uniffi::export]
 impl Keepsake {
     /// Sets the user's home; it replaces the inferred homes. Invalid coordinates are
@@ -150,6 +159,32 @@ impl Keepsake {
     /// Shows a hidden range again; false when there was none with this id.
     pub fn remove_hidden_range(&self, id: i64) -> Result<bool, ApiError> {
         Ok(self.store()?.remove_hidden_range(id)?)
+    }
+
+    /// Marks a place as sensitive (a clinic, an ex's street): no photo taken within
+    /// `radius_m` (at most 100 km) appears in any suggestion. Returns its id.
+    pub fn add_sensitive_place(&self, lat: f64, lon: f64, radius_m: f64) -> Result<i64, ApiError> {
+        Ok(self.store()?.add_sensitive_place(lat, lon, radius_m)?)
+    }
+
+    /// Sensitive places, oldest first.
+    pub fn sensitive_places(&self) -> Result<Vec<SensitivePlace>, ApiError> {
+        Ok(self
+            .store()?
+            .sensitive_places()?
+            .into_iter()
+            .map(|s| SensitivePlace {
+                id: s.id,
+                lat: s.lat,
+                lon: s.lon,
+                radius_m: s.radius_m,
+            })
+            .collect())
+    }
+
+    /// Unmarks a sensitive place; false when there was none with this id.
+    pub fn remove_sensitive_place(&self, id: i64) -> Result<bool, ApiError> {
+        Ok(self.store()?.remove_sensitive_place(id)?)
     }
 
     /// Albums the user excluded (`set_album_excluded` adds and removes).

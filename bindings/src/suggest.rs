@@ -47,9 +47,13 @@ impl From<s::Kind> for SuggestionKind {
 /// A title piece for the app to put into words in the user's language.
 #[derive(Debug, Clone, PartialEq, uniffi::Enum)]
 pub enum TitlePart {
+    /// Coordinates, and the one or two stops that name the place once place names are
+    /// loaded (`set_places`); `route`: stops in different countries ("Munich → Verona").
     Place {
         lat: f64,
         lon: f64,
+        names: Vec<crate::themes::PlaceName>,
+        route: bool,
     },
     /// ISO dates (`YYYY-MM-DD`), inclusive.
     DateRange {
@@ -85,7 +89,17 @@ pub enum TitlePart {
 impl From<s::TitlePart> for TitlePart {
     fn from(t: s::TitlePart) -> Self {
         match t {
-            s::TitlePart::Place { lat, lon } => TitlePart::Place { lat, lon },
+            s::TitlePart::Place {
+                lat,
+                lon,
+                names,
+                route,
+            } => TitlePart::Place {
+                lat,
+                lon,
+                names: names.into_iter().map(Into::into).collect(),
+                route,
+            },
             s::TitlePart::DateRange { start, end } => TitlePart::DateRange {
                 start: start.to_string(),
                 end: end.to_string(),

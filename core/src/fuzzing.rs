@@ -185,3 +185,24 @@ pub fn themes(data: &[u8]) {
     }
     assert!(a.classes.len() <= crate::themes::TOP_CLASSES);
 }
+
+/// The place table (a file set-up writes; an app may ship its own): arbitrary bytes
+/// through the parser, and lookups and journeys on whatever parsed.
+pub fn places(data: &[u8]) {
+    let Ok(g) = crate::places::Gazetteer::parse(data) else {
+        return;
+    };
+    let points: Vec<(f64, f64)> = g
+        .places()
+        .iter()
+        .take(64)
+        .map(|p| (p.lat + 0.01, p.lon - 0.01))
+        .chain([(0.0, 0.0), (90.0, 180.0), (-90.0, -180.0), (f64::NAN, 1.0)])
+        .collect();
+    for &(lat, lon) in &points {
+        if let Some((_, km)) = g.best(lat, lon) {
+            assert!(km <= crate::places::NEAR_KM + 1e-9, "named from {km} km");
+        }
+    }
+    assert!(g.stops(&points).len() <= 2);
+}

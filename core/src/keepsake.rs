@@ -76,6 +76,8 @@ pub struct Keepsake {
     engine: std::sync::Mutex<suggest::Engine>,
     /// The app's pixels of photos without a readable file.
     pixel_source: std::sync::RwLock<Option<Arc<dyn PixelSource>>>,
+    /// Place names for titles (offline).
+    places: std::sync::RwLock<Option<Arc<crate::places::Gazetteer>>>,
 }
 
 impl std::fmt::Debug for Keepsake {
@@ -106,6 +108,7 @@ impl Keepsake {
             clock: config.clock,
             engine: Default::default(),
             pixel_source: Default::default(),
+            places: Default::default(),
         };
         store.apply_zone()?;
         Ok(store)
@@ -273,6 +276,10 @@ impl Keepsake {
                 "trips": self.trips(&TripParams::default())?,
                 "suggestions": self.suggestions(None, &[])?,
             });
+        }
+        // The licences of the data behind what the export holds (place names' CC BY).
+        if self.places().is_some() {
+            doc["notices"] = serde_json::json!([crate::places::ATTRIBUTION]);
         }
         self.audit("export", None, None, None)?;
         Ok(doc)
@@ -622,6 +629,7 @@ impl Keepsake {
                 suggest::store::prefs(c)?,
             ))
         })?;
+        let places = self.places();
         let input = suggest::Input {
             photos: &photos,
             signals: &signals,
@@ -630,6 +638,7 @@ impl Keepsake {
             zone: self.zone,
             prefs: &prefs,
             months,
+            places: places.as_deref(),
         };
         let mut engine = self.engine.lock().unwrap_or_else(|e| e.into_inner());
         let out = engine.run(&input);
@@ -731,6 +740,24 @@ impl Keepsake {
     /// Hidden time ranges, oldest first.
     pub fn hidden_ranges(&self) -> Result<Vec<suggest::HiddenRange>> {
         self.db.read(suggest::store::hidden_ranges)
+    }
+
+    /// Marks a place as sensitive (a clinic, an ex's street): no photo taken within
+    /// `radius_m` (at most 100 km) of it appears in any suggestion. Returns its id.
+    pub fn add_sensitive_place(&self, lat: f64, lon: f64, radius_m: f64) -> Result<i64> {
+        self.db
+            .write(|tx| suggest::store::add_sensitive_place(tx, lat, lon, radius_m))
+    }
+
+    /// Sensitive places, oldest first.
+    pub fn sensitive_places(&self) -> Result<Vec<suggest::SensitivePlace>> {
+        self.db.read(suggest::store::sensitive_places)
+    }
+
+    /// Unmarks a sensitive place; false when there was none with this id.
+    pub fn remove_sensitive_place(&self, id: i64) -> Result<bool> {
+        self.db
+            .write(|tx| suggest::store::remove_sensitive_place(tx, id))
     }
 
     /// Shows a hidden range again; false when there was none with this id.
@@ -945,6 +972,19 @@ impl Keepsake {
     /// stories ask it. Without one, such photos wait (`need_host_pixels`).
     pub fn set_pixel_source(&self, source: Option<Arc<dyn PixelSource>>) {
         *self.pixel_source.write().unwrap_or_else(|e| e.into_inner()) = source;
+    }
+
+    /// Sets (or, with `None`, removes) the place names trip, place and gathering titles
+    /// use (see `places`); looked up on the device, never over a network.
+    pub fn set_places(&self, places: Option<Arc<crate::places::Gazetteer>>) {
+        *self.places.write().unwrap_or_else(|e| e.into_inner()) = places;
+    }
+
+    fn places(&self) -> Option<Arc<crate::places::Gazetteer>> {
+        self.places
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     fn source(&self) -> Option<Arc<dyn PixelSource>> {

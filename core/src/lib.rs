@@ -22,6 +22,7 @@ pub mod metadata;
 pub mod moments;
 pub mod people;
 pub mod pixels;
+pub mod places;
 pub mod privacy;
 pub mod progress;
 pub mod restyle;

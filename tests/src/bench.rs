@@ -82,6 +82,15 @@ pub enum Bench {
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },
+    /// Offline place names: loading the table set-up wrote and naming points near real
+    /// places (within 20 km of a random place), per lookup; the table's size.
+    Places {
+        /// The place table (default: target/models/places.tsv).
+        #[arg(long)]
+        table: Option<std::path::PathBuf>,
+        #[arg(long, default_value_t = 200_000)]
+        lookups: usize,
+    },
     /// Re-sync of unchanged assets (folder scan and host records) vs. the first index.
     Resync {
         #[arg(long, default_value_t = 10_000)]
@@ -212,6 +221,7 @@ pub fn run(which: &Bench) -> Result<ExitCode, Box<dyn std::error::Error>> {
         Bench::Collage { dir, size, runs } => crate::bench_collage::run(dir, *size, *runs),
         Bench::People { faces } => people(*faces),
         Bench::Effects { photo, size, runs } => effects(photo, *size, (*runs).max(1)),
+        Bench::Places { table, lookups } => places(table.as_deref(), (*lookups).max(1)),
         Bench::Index {
             dir,
             model,
@@ -408,6 +418,7 @@ fn suggest(n: usize, runs: usize) -> Result<ExitCode, Box<dyn std::error::Error>
         zone,
         prefs: &prefs,
         months: &[],
+        places: None,
     };
     let before = Input {
         photos: &photos[..split],
@@ -606,6 +617,41 @@ fn people(n: usize) -> Result<ExitCode, Box<dyn std::error::Error>> {
     println!("  re-group from scratch: {regroup_ms:.0} ms (goal < 10 000 ms)");
     println!(
         "  100 new faces incrementally: {incremental_ms:.1} ms (goal < 100 ms); {joined} joined a person (80 belong to one)"
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn places(table: Option<&Path>, lookups: usize) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let path = table
+        .map(Path::to_path_buf)
+        .or_else(|| crate::cli::setup_model("places.tsv"))
+        .ok_or("no place table: pass --table or run scripts/setup.sh")?;
+    let bytes = std::fs::metadata(&path)?.len();
+    let started = Instant::now();
+    let g = keepsake_core::places::Gazetteer::load_path(&path)?;
+    let load_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let mut rng = keepsake_harness::rng::Rng::new(7);
+    let points: Vec<(f64, f64)> = (0..lookups)
+        .map(|_| {
+            let p = &g.places()[rng.int(0, g.len() as i64 - 1) as usize];
+            let (dlat, dlon) = (rng.range(-0.18, 0.18), rng.range(-0.18, 0.18));
+            (
+                (p.lat + dlat).clamp(-90.0, 90.0),
+                ((p.lon + dlon + 540.0) % 360.0) - 180.0,
+            )
+        })
+        .collect();
+    let started = Instant::now();
+    let mut named = 0usize;
+    for &(lat, lon) in &points {
+        named += usize::from(g.best(lat, lon).is_some());
+    }
+    let us = started.elapsed().as_secs_f64() * 1e6 / lookups as f64;
+    println!(
+        "bench places: {} places, table {:.2} MB, loaded in {load_ms:.0} ms; {lookups} lookups near real places: {us:.2} µs per lookup (goal ≤ 20 µs), {:.1} % named",
+        g.len(),
+        bytes as f64 / 1e6,
+        100.0 * named as f64 / lookups as f64
     );
     Ok(ExitCode::SUCCESS)
 }

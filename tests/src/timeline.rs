@@ -203,8 +203,45 @@ impl Builder {
 
 /// A year (or `days`) of one person's camera roll.
 pub fn generate(seed: u64, days: i64) -> Roll {
+    generate_among(seed, days, &[])
+}
+
+/// A random anchor `lo..hi` km from `from` (any anchor at least `lo` away when none is
+/// that near), not `except`.
+fn anchor_near(
+    rng: &mut Rng,
+    anchors: &[(f64, f64)],
+    from: (f64, f64),
+    (lo, hi): (f64, f64),
+    except: Option<(f64, f64)>,
+) -> Option<(f64, f64)> {
+    let km = |a: &(f64, f64)| keepsake_core::geo::haversine_km(from, *a);
+    let usable = |a: &&(f64, f64)| Some(**a) != except;
+    let mut near: Vec<(f64, f64)> = anchors
+        .iter()
+        .filter(usable)
+        .filter(|a| (lo..=hi).contains(&km(a)))
+        .copied()
+        .collect();
+    if near.is_empty() {
+        near = anchors
+            .iter()
+            .filter(usable)
+            .filter(|a| km(a) >= lo)
+            .copied()
+            .collect();
+    }
+    (!near.is_empty()).then(|| near[rng.int(0, near.len() as i64 - 1) as usize])
+}
+
+/// As [`generate`], with home and every trip's stops at `anchors` (real places, say)
+/// when any are given; the second stop of a journey is 60–300 km from the first.
+pub fn generate_among(seed: u64, days: i64, anchors: &[(f64, f64)]) -> Roll {
     let mut rng = Rng::new(seed);
-    let home = (rng.range(-45.0, 60.0), rng.range(-120.0, 150.0));
+    let mut home = (rng.range(-45.0, 60.0), rng.range(-120.0, 150.0));
+    if !anchors.is_empty() {
+        home = anchors[rng.int(0, anchors.len() as i64 - 1) as usize];
+    }
     let home_offset_h = (home.1 / 15.0).round() as i64;
     let mut b = Builder {
         rng,
@@ -268,10 +305,26 @@ pub fn generate(seed: u64, days: i64) -> Roll {
             } else {
                 (b.rng.range(200.0, 3000.0), 15.0)
             };
-            let first = offset_point(&mut b.rng, home, far);
+            let mut first = offset_point(&mut b.rng, home, far);
             let hop = b.rng.range(60.0, 250.0);
-            let second = offset_point(&mut b.rng, first, hop);
-            let multi = len >= 4 && b.rng.chance(0.4);
+            let mut second = offset_point(&mut b.rng, first, hop);
+            let mut multi = len >= 4 && b.rng.chance(0.4);
+            if !anchors.is_empty() {
+                let span = if len == 1 {
+                    (70.0, 250.0)
+                } else {
+                    (200.0, 3000.0)
+                };
+                first = anchor_near(&mut b.rng, anchors, home, span, Some(home)).unwrap_or(first);
+                match anchor_near(&mut b.rng, anchors, first, (60.0, 300.0), Some(home)) {
+                    Some(s)
+                        if s != first && keepsake_core::geo::haversine_km(first, s) <= 300.0 =>
+                    {
+                        second = s
+                    }
+                    _ => multi = false,
+                }
+            }
             for k in 0..len {
                 let place = if multi && k >= len / 2 { second } else { first };
                 let offset = (place.1 / 15.0).round() as i64;

@@ -12,7 +12,7 @@ use keepsake_core::fuzzing;
 
 type Target = fn(&[u8]);
 
-const TARGETS: [(&str, Target); 7] = [
+const TARGETS: [(&str, Target); 8] = [
     ("metadata", fuzzing::metadata),
     ("decode", fuzzing::decode),
     ("model_output", fuzzing::model_output),
@@ -20,6 +20,7 @@ const TARGETS: [(&str, Target); 7] = [
     ("host_pixels", fuzzing::host_pixels),
     ("restyle", fuzzing::restyle),
     ("themes", fuzzing::themes),
+    ("places", fuzzing::places),
 ];
 
 fn files(dir: &Path) -> Vec<PathBuf> {

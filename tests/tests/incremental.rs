@@ -32,6 +32,7 @@ fn appending_days_matches_fresh_computation() {
                 zone,
                 prefs: &prefs,
                 months: &[],
+                places: None,
             };
             let got = engine.run(&input);
             let want = suggest(&input);
@@ -70,6 +71,7 @@ fn edits_in_the_past_and_exclusions_rebuild_and_still_match() {
         zone,
         prefs: &prefs,
         months: &[],
+        places: None,
     };
     engine.run(&input);
 

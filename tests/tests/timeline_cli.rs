@@ -316,3 +316,247 @@ fn suggest_and_feedback_through_the_cli() {
         .status
         .success());
 }
+
+/// The place table set-up wrote (the test command runs set-up's model step first);
+/// without it the test skips outside CI and fails in CI.
+fn place_table() -> Option<PathBuf> {
+    let path = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../target/models/places.tsv"
+    ));
+    if !path.is_file() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "the place table is missing in CI (scripts/models.sh writes it)"
+        );
+        println!(
+            "SKIPPED: {} not found: run scripts/models.sh",
+            path.display()
+        );
+        return None;
+    }
+    Some(path)
+}
+
+/// The place a point is named after, by brute force over every place (the rule of
+/// `keepsake_core::places`, without its grid): within 30 km, the best ln(population) −
+/// km / 4.
+fn brute_best(places: &[keepsake_core::places::Place], p: (f64, f64)) -> Option<usize> {
+    let mut best: Option<(usize, f64)> = None;
+    for (i, c) in places.iter().enumerate() {
+        let d = keepsake_core::geo::haversine_km(p, (c.lat, c.lon));
+        if d > 30.0 {
+            continue;
+        }
+        let score = f64::from(c.population.max(1)).ln() - d / 4.0;
+        if best.is_none_or(|(_, s)| score > s) {
+            best = Some((i, score));
+        }
+    }
+    best.map(|(i, _)| i)
+}
+
+#[test]
+fn every_generated_trip_is_named_after_its_places_inside_a_network_namespace() {
+    use keepsake_core::places::Gazetteer;
+    let Some(table) = place_table() else {
+        return;
+    };
+    if !Command::new("unshare")
+        .args(["-n", "true"])
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        assert!(std::env::var_os("CI").is_none(), "unshare -n refused in CI");
+        println!("SKIPPED: this kernel refuses a network namespace (unshare -n)");
+        return;
+    }
+    let g = Gazetteer::load_path(&table).unwrap();
+    // Trips go to real places: homes and stops are cities of 500 000 people or more.
+    let anchors: Vec<(f64, f64)> = g
+        .places()
+        .iter()
+        .filter(|p| p.population >= 500_000)
+        .map(|p| (p.lat, p.lon))
+        .collect();
+    let (mut trips, mut anchored, mut multi) = (0, 0, 0);
+    for seed in 0..3 {
+        let roll = keepsake_harness::timeline::generate_among(seed, 365, &anchors);
+        let zone = zone_of(&roll);
+        let tmp = TempDir::new("places-netns");
+        let records = write_records(&tmp, &roll);
+        let db = tmp.join("k.db");
+        let step = |args: &[&str]| -> Output {
+            Command::new("unshare")
+                .arg("-n")
+                .arg(env!("CARGO_BIN_EXE_keepsake"))
+                .args(args)
+                .arg("--db")
+                .arg(&db)
+                .args(["--tz", &zone, "--now", "2025-02-01T00:00:00Z", "--places"])
+                .arg(&table)
+                .output()
+                .unwrap()
+        };
+        assert!(step(&["sync", "--records", records.to_str().unwrap()])
+            .status
+            .success());
+        assert!(step(&["consent", "grant", "suggestions"]).status.success());
+        let all = lines(&step(&["suggest", "--json"]));
+        for s in all.iter().filter(|s| s["kind"] == "trip_highlights") {
+            trips += 1;
+            let place = &s["title"][0];
+            assert_eq!(place["type"], "place", "{s}");
+            let names: Vec<(String, String)> = place["names"]
+                .as_array()
+                .unwrap_or_else(|| panic!("a trip without a place name: {s}"))
+                .iter()
+                .map(|n| {
+                    (
+                        n["city"].as_str().unwrap().to_string(),
+                        n["country_code"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect();
+            // The trip's photos, as the generator made them.
+            let ids: Vec<usize> = s["assets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a.as_str().unwrap()[1..].parse::<usize>().unwrap() - 1)
+                .collect();
+            let trip = roll.trip[ids[0]].expect("a trip suggestion made of trip photos");
+            let mut points: Vec<(chrono::DateTime<chrono::Utc>, (f64, f64))> = roll
+                .photos
+                .iter()
+                .enumerate()
+                .filter(|(i, p)| roll.trip[*i] == Some(trip) && p.placeable())
+                .filter_map(|(_, p)| p.gps.map(|g| (p.utc, g)))
+                .collect();
+            points.sort_by_key(|(t, _)| *t);
+            // Expected stops by brute force: each photo's place; the places naming at
+            // least a fifth of them, the two most photographed, in the order reached.
+            let mut counts: Vec<(usize, usize, usize)> = Vec::new();
+            let mut named = 0;
+            for (k, (_, p)) in points.iter().enumerate() {
+                let Some(i) = brute_best(g.places(), *p) else {
+                    continue;
+                };
+                named += 1;
+                match counts.iter_mut().find(|c| c.0 == i) {
+                    Some(c) => c.1 += 1,
+                    None => counts.push((i, 1, k)),
+                }
+            }
+            let min = ((named as f64) * 0.2).ceil().max(1.0) as usize;
+            counts.retain(|c| c.1 >= min);
+            counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)));
+            counts.truncate(2);
+            counts.sort_by_key(|c| c.2);
+            let expected: Vec<(String, String)> = counts
+                .iter()
+                .map(|c| {
+                    let n = g.name_of(&g.places()[c.0]);
+                    (n.city, n.country_code)
+                })
+                .collect();
+            assert_eq!(names, expected, "seed {seed}, trip {trip}: {s}");
+            // And the generator's own destination is among the stops, most of the time.
+            let dest = points.first().map(|(_, p)| *p).unwrap();
+            let near_dest = anchors
+                .iter()
+                .min_by(|a, b| {
+                    keepsake_core::geo::haversine_km(dest, **a)
+                        .total_cmp(&keepsake_core::geo::haversine_km(dest, **b))
+                })
+                .and_then(|a| g.name(a.0, a.1))
+                .unwrap();
+            anchored += usize::from(names.iter().any(|n| n.0 == near_dest.city));
+            multi += usize::from(names.len() == 2);
+        }
+    }
+    println!(
+        "{trips} generated trips named inside a network namespace: all as the brute-force \
+         lookup names them; {anchored} name their destination city, {multi} have two stops"
+    );
+    assert!(trips >= 10, "only {trips} trips");
+    assert!(
+        anchored * 4 >= trips * 3,
+        "{anchored} of {trips} name their destination"
+    );
+    assert!(multi >= 1, "no multi-stop trip");
+}
+
+#[test]
+fn a_sensitive_place_keeps_its_photos_out_of_every_suggestion() {
+    let (roll, zone, tmp) = synced(11, 200, "sensitive-cli");
+    assert!(run(&tmp, &zone, &["consent", "grant", "suggestions"])
+        .status
+        .success());
+    let before = lines(&run(&tmp, &zone, &["suggest", "--json"]));
+    let trip = before
+        .iter()
+        .find(|s| s["kind"] == "trip_highlights")
+        .expect("a trip");
+    let first: usize = trip["assets"][0].as_str().unwrap()[1..].parse().unwrap();
+    let c = roll.photos[first - 1].gps.unwrap();
+    let (lat, lon) = (c.0.to_string(), c.1.to_string());
+    // Bad requests are refused with a clear error, and nothing is stored.
+    for bad in [
+        ["91", "0", "100"],
+        [lat.as_str(), lon.as_str(), "0"],
+        [lat.as_str(), lon.as_str(), "200000"],
+    ] {
+        let mut args = vec!["feedback", "sensitive-place"];
+        args.extend(bad);
+        let out = run(&tmp, &zone, &args);
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("sensitive place"));
+    }
+    let out = run(
+        &tmp,
+        &zone,
+        &["feedback", "sensitive-place", &lat, &lon, "50000"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let id = String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .to_string();
+    let listed =
+        String::from_utf8_lossy(&run(&tmp, &zone, &["feedback", "list"]).stdout).to_string();
+    assert_eq!(listed.matches("sensitive place").count(), 1, "{listed}");
+    let after = lines(&run(&tmp, &zone, &["suggest", "--json"]));
+    for s in &after {
+        for a in s["assets"].as_array().unwrap() {
+            let i: usize = a.as_str().unwrap()[1..].parse().unwrap();
+            if let Some(g) = roll.photos[i - 1].gps {
+                assert!(
+                    keepsake_core::geo::haversine_km(g, c) > 50.0,
+                    "{} shows a photo from the sensitive place",
+                    s["id"]
+                );
+            }
+        }
+    }
+    assert!(after.iter().all(|s| s["id"] != trip["id"]));
+    // Removed: the trip comes back.
+    assert!(
+        run(&tmp, &zone, &["feedback", "remove-sensitive-place", &id])
+            .status
+            .success()
+    );
+    let back = lines(&run(&tmp, &zone, &["suggest", "--json"]));
+    assert!(back.iter().any(|s| s["id"] == trip["id"]));
+    assert!(
+        !run(&tmp, &zone, &["feedback", "remove-sensitive-place", &id])
+            .status
+            .success()
+    );
+}

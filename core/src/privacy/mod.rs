@@ -86,6 +86,7 @@ pub const NON_DERIVED_TABLES: &[&str] = &[
     // The user's privacy wishes: kept through revocation so they keep being honoured.
     // Exclusions hold a box only; forgotten photos a hash of their id only.
     "face_exclusions",
+    "sensitive_places",
     "forgotten",
     // Counts of what was processed, no content (see privacy/audit.rs).
     "audit_log",

@@ -101,6 +101,9 @@ fn state_key(input: &Input<'_>) -> u64 {
     for (a, b) in &input.prefs.hidden_ranges {
         (a.timestamp_millis(), b.timestamp_millis()).hash(&mut h);
     }
+    for ((lat, lon), km) in &input.prefs.sensitive_places {
+        (lat.to_bits(), lon.to_bits(), km.to_bits()).hash(&mut h);
+    }
     for (lat, lon) in input.homes {
         (lat.to_bits(), lon.to_bits()).hash(&mut h);
     }
@@ -130,6 +133,14 @@ impl Engine {
                     .hidden_ranges
                     .iter()
                     .any(|(a, b)| *a <= p.utc && p.utc <= *b)
+            })
+            .filter(|p| {
+                !p.gps.is_some_and(|g| {
+                    prefs
+                        .sensitive_places
+                        .iter()
+                        .any(|(c, km)| crate::geo::haversine_km(*c, g) <= *km)
+                })
             })
             .cloned()
             .collect();
@@ -221,7 +232,7 @@ impl Engine {
         super::types::disambiguate(&mut out);
         out.retain(|s| !prefs.dismissed.contains(&s.id));
         out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
-        out
+        super::merge::merge_overlapping(out)
     }
 }
 

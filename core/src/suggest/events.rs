@@ -7,7 +7,7 @@ use chrono::Datelike;
 
 use super::types::{Kind, Reason, Suggestion, TitlePart};
 use super::Meta;
-use super::{build, recency, Context};
+use super::{build, place_part, recency, Context};
 use crate::cluster::UnionFind;
 use crate::geo::haversine_km;
 use crate::moments::{Moment, Photo};
@@ -121,7 +121,8 @@ pub(crate) fn gatherings(ctx: &Context<'_>) -> Vec<Suggestion> {
                 end: photos.last()?.local.date(),
             }];
             if let Some(c) = m.centroid {
-                title.insert(0, TitlePart::Place { lat: c.0, lon: c.1 });
+                let points: Vec<(f64, f64)> = photos.iter().filter_map(|p| p.gps).collect();
+                title.insert(0, place_part(ctx, c, &points));
             }
             let score = 1.5 + recency(ctx.input.now, m.end) + ratio.ln() / 10.0;
             build(
@@ -212,7 +213,8 @@ pub(crate) fn recurring(ctx: &Context<'_>) -> Vec<Suggestion> {
                 n: years.len() as u64,
             }];
             if let Some(c) = ms[0].centroid {
-                title.insert(0, TitlePart::Place { lat: c.0, lon: c.1 });
+                let points: Vec<(f64, f64)> = photos.iter().filter_map(|p| p.gps).collect();
+                title.insert(0, place_part(ctx, c, &points));
             }
             let last = ms.iter().map(|m| m.end).max()?;
             let score = 1.8 + recency(ctx.input.now, last) / 2.0 + years.len() as f64 / 10.0;

@@ -12,6 +12,7 @@ pub mod select;
 pub(crate) mod store;
 pub use crate::sun;
 mod content;
+pub mod merge;
 mod themes;
 mod travel;
 mod types;
@@ -107,6 +108,16 @@ pub struct HiddenRange {
     pub end: DateTime<Utc>,
 }
 
+/// A place the user marked as sensitive: no photo taken within `radius_m` of it appears
+/// in any suggestion.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SensitivePlace {
+    pub id: i64,
+    pub lat: f64,
+    pub lon: f64,
+    pub radius_m: f64,
+}
+
 /// The user's feedback and exclusions, honoured by every kind.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Prefs {
@@ -114,6 +125,8 @@ pub struct Prefs {
     pub hidden: HashSet<i64>,
     /// Time ranges never to suggest from.
     pub hidden_ranges: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+    /// Places never to suggest from: (lat, lon) and radius in km.
+    pub sensitive_places: Vec<((f64, f64), f64)>,
     /// Suggestions dismissed: they do not come back with the same content.
     pub dismissed: HashSet<String>,
     pub special_dates: Vec<SpecialDate>,
@@ -145,6 +158,8 @@ pub struct Input<'a> {
     pub prefs: &'a Prefs,
     /// Months asked for explicitly (in addition to the previous month).
     pub months: &'a [(i32, u32)],
+    /// Place names for titles (offline); `None` leaves places as coordinates.
+    pub places: Option<&'a crate::places::Gazetteer>,
 }
 
 /// What the kinds share: usable photos, their moments and trips, homes, and the
@@ -196,6 +211,30 @@ impl Context<'_> {
 /// engine to compute incrementally).
 pub fn suggest(input: &Input<'_>) -> Vec<Suggestion> {
     Engine::new().run(input)
+}
+
+/// A title's place: `center` (its coordinates) named after the stops of `points` (in
+/// time order) when place names are loaded; two stops in different countries read as a
+/// route.
+pub(crate) fn place_part(
+    ctx: &Context<'_>,
+    center: (f64, f64),
+    points: &[(f64, f64)],
+) -> TitlePart {
+    let names = ctx
+        .input
+        .places
+        .map(|g| g.stops(points))
+        .unwrap_or_default();
+    let route = names
+        .windows(2)
+        .any(|w| w[0].country_code != w[1].country_code);
+    TitlePart::Place {
+        lat: center.0,
+        lon: center.1,
+        names,
+        route,
+    }
 }
 
 /// What a kind decides about its suggestion besides the photos.

@@ -98,6 +98,10 @@ pub(crate) fn prefs(conn: &Connection) -> Result<Prefs> {
             ))
         })
         .collect();
+    let sensitive_places = sensitive_places(conn)?
+        .into_iter()
+        .map(|s| ((s.lat, s.lon), s.radius_m / 1000.0))
+        .collect();
     let mut stmt = conn.prepare_cached("SELECT id FROM dismissed_suggestions")?;
     let dismissed = stmt
         .query_map([], |r| r.get::<_, String>(0))?
@@ -105,6 +109,7 @@ pub(crate) fn prefs(conn: &Connection) -> Result<Prefs> {
     Ok(Prefs {
         hidden,
         hidden_ranges,
+        sensitive_places,
         dismissed,
         special_dates: special_dates(conn)?,
         people: crate::people::store::people_photos(conn)?,
@@ -224,6 +229,53 @@ pub(crate) fn hidden_ranges(conn: &Connection) -> Result<Vec<HiddenRange>> {
 
 pub(crate) fn remove_hidden_range(tx: &Transaction<'_>, id: i64) -> Result<bool> {
     Ok(tx.execute("DELETE FROM hidden_ranges WHERE id = ?1", [id])? > 0)
+}
+
+/// The largest radius a sensitive place may have, metres.
+pub const MAX_SENSITIVE_RADIUS_M: f64 = 100_000.0;
+
+pub(crate) fn add_sensitive_place(
+    tx: &Transaction<'_>,
+    lat: f64,
+    lon: f64,
+    radius_m: f64,
+) -> Result<i64> {
+    if !(lat.is_finite() && (-90.0..=90.0).contains(&lat))
+        || !(lon.is_finite() && (-180.0..=180.0).contains(&lon))
+    {
+        return Err(Error::InvalidArgument(
+            "a sensitive place needs a latitude in -90..=90 and a longitude in -180..=180".into(),
+        ));
+    }
+    if !(radius_m.is_finite() && radius_m > 0.0 && radius_m <= MAX_SENSITIVE_RADIUS_M) {
+        return Err(Error::InvalidArgument(format!(
+            "a sensitive place's radius must be over 0 and at most {MAX_SENSITIVE_RADIUS_M} m"
+        )));
+    }
+    tx.execute(
+        "INSERT INTO sensitive_places (lat, lon, radius_m) VALUES (?1, ?2, ?3)",
+        params![lat, lon, radius_m],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// Sensitive places, oldest first.
+pub(crate) fn sensitive_places(conn: &Connection) -> Result<Vec<super::SensitivePlace>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT id, lat, lon, radius_m FROM sensitive_places ORDER BY id")?;
+    let rows = stmt.query_map([], |r| {
+        Ok(super::SensitivePlace {
+            id: r.get(0)?,
+            lat: r.get(1)?,
+            lon: r.get(2)?,
+            radius_m: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub(crate) fn remove_sensitive_place(tx: &Transaction<'_>, id: i64) -> Result<bool> {
+    Ok(tx.execute("DELETE FROM sensitive_places WHERE id = ?1", [id])? > 0)
 }
 
 pub(crate) fn excluded_albums(conn: &Connection) -> Result<Vec<String>> {

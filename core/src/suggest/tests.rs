@@ -187,6 +187,7 @@ fn run(f: &Fixture, prefs: &Prefs) -> Vec<Suggestion> {
         zone,
         prefs,
         months: &[(2025, 4)],
+        places: None,
     };
     suggest(&input)
 }
@@ -315,8 +316,43 @@ fn every_kind_with_content_and_reasons() {
         ));
     }
     let kinds: HashSet<Kind> = all.iter().map(|s| s.kind).collect();
-    for k in Kind::ALL {
+    // The favourite place is the Rome trip's photos: merged into the trip (below).
+    for k in Kind::ALL.into_iter().filter(|k| *k != Kind::ThemePlace) {
         assert!(kinds.contains(&k), "kind {k:?} missing; got {kinds:?}");
+    }
+    assert!(!kinds.contains(&Kind::ThemePlace));
+    // No two suggestions about places and events share over half their photos.
+    for (i, a) in all.iter().enumerate() {
+        for b in &all[i + 1..] {
+            let place =
+                |k: Kind| matches!(k, Kind::TripHighlights | Kind::ThemePlace | Kind::Gathering);
+            if !(place(a.kind) && place(b.kind)) {
+                continue;
+            }
+            let set: HashSet<i64> = a.assets.iter().copied().collect();
+            let shared = b.assets.iter().filter(|x| set.contains(x)).count();
+            let smaller = a.assets.len().min(b.assets.len());
+            let container = |k: Kind| {
+                matches!(
+                    k,
+                    Kind::RecentDays
+                        | Kind::MonthlyRecap
+                        | Kind::OnThisDay
+                        | Kind::SpecialDate
+                        | Kind::RecurringEvent
+                        | Kind::PersonHighlights
+                        | Kind::Together
+                )
+            };
+            if !container(a.kind) && !container(b.kind) {
+                assert!(
+                    shared * 2 <= smaller,
+                    "{} and {} share {shared} of {smaller} photos",
+                    a.id,
+                    b.id
+                );
+            }
+        }
     }
 
     let recent = of_kind(&all, Kind::RecentDays)[0];
@@ -478,9 +514,23 @@ fn every_kind_with_content_and_reasons() {
         f.favorites.iter().copied().collect()
     );
 
-    let place = of_kind(&all, Kind::ThemePlace)[0];
-    assert!(subset(&place.assets, &f.trip));
-    assert_eq!(place.reasons[0].fact("days"), Some(5.0));
+    // The favourite place (Rome, five days) lives on in the trip's reasons.
+    let trip = of_kind(&all, Kind::TripHighlights)
+        .into_iter()
+        .find(|s| subset(&s.assets, &f.trip))
+        .unwrap();
+    let merged = trip
+        .reasons
+        .iter()
+        .find(|r| r.rule == "merged_overlap")
+        .unwrap();
+    assert!(merged.fact("shared_photos").unwrap() > 0.0);
+    let place = trip
+        .reasons
+        .iter()
+        .find(|r| r.rule == "favourite_place")
+        .unwrap();
+    assert_eq!(place.fact("days"), Some(5.0));
 }
 
 #[test]
@@ -517,6 +567,29 @@ fn every_exclusion_is_honoured_by_every_kind() {
                 assert!(
                     t < s.start || t > s.end,
                     "{:?} shows a photo from a hidden range ({:?})",
+                    o.kind,
+                    s.kind
+                );
+            }
+        }
+
+        // A sensitive place (2 km around the suggestion's first photo with a place)
+        // removes every photo taken there from every suggestion.
+        let Some(c) = s
+            .assets
+            .iter()
+            .find_map(|a| f.lib.photos[(*a - 1) as usize].gps)
+        else {
+            continue;
+        };
+        let mut p = prefs();
+        p.sensitive_places = vec![(c, 2.0)];
+        for o in run(&f, &p) {
+            for a in &o.assets {
+                let g = f.lib.photos[(*a - 1) as usize].gps;
+                assert!(
+                    g.is_none_or(|g| crate::geo::haversine_km(g, c) > 2.0),
+                    "{:?} shows a photo from a sensitive place ({:?})",
                     o.kind,
                     s.kind
                 );
@@ -581,6 +654,7 @@ fn degenerate_libraries_produce_no_panic() {
             zone,
             prefs: &prefs,
             months: &[],
+            places: None,
         };
         let out = suggest(&input);
         for s in &out {
@@ -598,6 +672,7 @@ fn degenerate_libraries_produce_no_panic() {
         zone,
         prefs: &prefs,
         months: &[],
+        places: None,
     };
     let out = suggest(&input);
     assert!(out
@@ -687,6 +762,7 @@ fn ids_name_what_a_suggestion_is_about_and_outlive_new_photos_signals_and_midnig
             zone: DeviceZone::parse("Europe/Paris").unwrap(),
             prefs,
             months: &[(2025, 4)],
+            places: None,
         };
         suggest(&input)
     };
@@ -767,10 +843,11 @@ fn a_trip_is_named_by_its_stop_farthest_from_the_inferred_home() {
         zone: DeviceZone::parse("Europe/Paris").unwrap(),
         prefs: &Prefs::default(),
         months: &[],
+        places: None,
     };
     let out = suggest(&input);
     let trip = of_kind(&out, Kind::TripHighlights)[0];
-    let Some(TitlePart::Place { lat, lon }) = trip.title.first() else {
+    let Some(TitlePart::Place { lat, lon, .. }) = trip.title.first() else {
         panic!("{:?}", trip.title)
     };
     assert!(
@@ -785,13 +862,14 @@ fn content_themes_make_suggestions_with_their_reasons() {
     let all = run(&f, &prefs());
     let content = of_kind(&all, Kind::ThemeContent);
     let ids: Vec<&str> = content.iter().map(|s| s.id.as_str()).collect();
-    // The pets across the library and May's pets; five snowy photos are not enough.
-    assert!(ids.contains(&"theme_content:pets"), "{ids:?}");
-    assert!(ids.contains(&"theme_content:pets-2025-05"), "{ids:?}");
-    assert!(!ids.iter().any(|i| i.contains("snow")), "{ids:?}");
-    for s in &content {
-        assert!(subset(&s.assets, &f.pets));
-        let r = &s.reasons[0];
+    // May's pets; the pets across the library are the same photos, so that suggestion
+    // is merged into May's; five snowy photos are not enough for a theme.
+    assert_eq!(ids, ["theme_content:pets-2025-05"]);
+    let s = content[0];
+    assert!(subset(&s.assets, &f.pets));
+    let rules: Vec<&str> = s.reasons.iter().map(|r| r.rule).collect();
+    assert_eq!(rules, ["pets_month", "merged_overlap", "content_theme"]);
+    for r in s.reasons.iter().filter(|r| r.rule != "merged_overlap") {
         assert_eq!(r.fact("photos"), Some(8.0));
         assert_eq!(r.classes, ["beagle"]);
         assert!(r.fact("mean_score").unwrap() > 0.85);

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::types::{Kind, Reason, Suggestion, TitlePart};
 use super::Meta;
-use super::{build, recency, Context};
+use super::{build, place_part, recency, Context};
 use crate::geo::{centroid, haversine_km};
 use crate::moments::Photo;
 use crate::trips::TripParams;
@@ -41,11 +41,9 @@ pub(crate) fn trips(ctx: &Context<'_>) -> Vec<Suggestion> {
                     ("stops", t.stops.len() as f64),
                 ],
             );
+            let points: Vec<(f64, f64)> = photos.iter().filter_map(|p| p.gps).collect();
             let title = vec![
-                TitlePart::Place {
-                    lat: far.center.0,
-                    lon: far.center.1,
-                },
+                place_part(ctx, far.center, &points),
                 TitlePart::DateRange {
                     start: photos.first()?.local.date(),
                     end: photos.last()?.local.date(),
@@ -120,7 +118,7 @@ pub(crate) fn places(ctx: &Context<'_>) -> Vec<Suggestion> {
                 ],
             );
             let title = vec![
-                TitlePart::Place { lat: c.0, lon: c.1 },
+                place_part(ctx, c, &points),
                 TitlePart::Count {
                     what: "days",
                     n: days as u64,

@@ -82,10 +82,17 @@ impl Kind {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum TitlePart {
-    /// A place to name (the app reverse-geocodes on the device).
+    /// A place: its coordinates and, when place names are loaded, the one or two
+    /// stops that name it (city, region where it disambiguates, country); `route` when
+    /// the stops lie in different countries ("Munich → Verona" rather than "Kyoto &
+    /// Osaka, Japan").
     Place {
         lat: f64,
         lon: f64,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        names: Vec<crate::places::PlaceName>,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        route: bool,
     },
     DateRange {
         start: NaiveDate,

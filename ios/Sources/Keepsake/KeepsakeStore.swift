@@ -147,6 +147,11 @@ public final class KeepsakeStore: @unchecked Sendable {
     }
 
     /// Changes the level of the installed sink.
+    /// The attribution the place names' licence (CC BY 4.0) asks the app to show.
+    public static func placeNamesAttribution() -> String {
+        placesAttribution()
+    }
+
     public static func logLevel(_ level: LogLevel) {
         setLogLevel(maxLevel: level)
     }
@@ -212,13 +217,15 @@ public final class KeepsakeStore: @unchecked Sendable {
     public func analyze(
         model: URL? = nil,
         embedder: URL? = nil,
+        classifier: URL? = nil,
         longSide: UInt32 = 640,
         threads: UInt32 = 0,
         progress: @escaping @Sendable (UInt64, UInt64?) throws -> Void = { _, _ in }
     ) throws -> Analysis {
         let store = try live()
         let options = AnalysisOptions(
-            modelPath: model?.path, longSide: longSide, threads: threads, embedderPath: embedder?.path)
+            modelPath: model?.path, longSide: longSide, threads: threads, embedderPath: embedder?.path,
+            classifierPath: classifier?.path)
         let listener = ProgressRelay(progress)
         return Analysis(try mapped { try store.startAnalysis(options: options, listener: listener) })
     }
@@ -385,6 +392,22 @@ public final class KeepsakeStore: @unchecked Sendable {
         return try mapped { try store.faces() }
     }
 
+    /// Photos showing `theme` (`pets`, `food`, `beach`, … `document`), best first.
+    public func photosByTheme(_ theme: String) throws -> [ThemedPhoto] {
+        try call { try $0.photosByTheme(theme: theme) }
+    }
+
+    /// Every classified photo with its themes and the classes behind them.
+    public func photoThemes() throws -> [PhotoThemes] {
+        try call { try $0.photoThemes() }
+    }
+
+    /// Loads the place names titles use (`url` from set-up), or removes them with `nil`.
+    @discardableResult
+    public func setPlaces(_ url: URL?) throws -> UInt64 {
+        try call { try $0.setPlaces(path: url?.path) }
+    }
+
     /// People (faces grouped by an analysis with an embedder), most photographed first.
     public func people() throws -> [Person] {
         let store = try live()
@@ -529,6 +552,20 @@ public final class KeepsakeStore: @unchecked Sendable {
     /// Shows a hidden range again; false when there was none with this id.
     public func removeHiddenRange(_ id: Int64) throws -> Bool {
         try call { try $0.removeHiddenRange(id: id) }
+    }
+
+    /// Marks a place as sensitive: no photo within `radiusM` metres of it is ever suggested.
+    public func addSensitivePlace(lat: Double, lon: Double, radiusM: Double) throws -> Int64 {
+        try call { try $0.addSensitivePlace(lat: lat, lon: lon, radiusM: radiusM) }
+    }
+
+    public func sensitivePlaces() throws -> [SensitivePlace] {
+        try call { try $0.sensitivePlaces() }
+    }
+
+    /// Unmarks a sensitive place; false when there was none with this id.
+    public func removeSensitivePlace(_ id: Int64) throws -> Bool {
+        try call { try $0.removeSensitivePlace(id: id) }
     }
 
     /// Keeps an album's photos out of suggestions (false: back in).

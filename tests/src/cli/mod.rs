@@ -40,6 +40,12 @@ pub struct Args {
     /// Device time zone, IANA name (default: $TZ, then /etc/localtime, then UTC).
     #[arg(long, global = true)]
     pub tz: Option<String>,
+    /// Place names for titles (default: the table `scripts/setup.sh` wrote, when there).
+    #[arg(long, global = true)]
+    pub places: Option<PathBuf>,
+    /// Titles keep coordinates: no place names.
+    #[arg(long, global = true, conflicts_with = "places")]
+    pub no_places: bool,
     /// More logging (-v info, -vv debug, -vvv trace; trace may show paths).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -410,6 +416,16 @@ pub enum Feedback {
     IncludeAlbum { album: String },
     /// Show a hidden time range again (its id from `hide-range` or `list`).
     ShowRange { id: i64 },
+    /// Mark a place as sensitive: no photo within RADIUS_M metres is ever suggested.
+    SensitivePlace {
+        #[arg(allow_negative_numbers = true)]
+        lat: f64,
+        #[arg(allow_negative_numbers = true)]
+        lon: f64,
+        radius_m: f64,
+    },
+    /// Unmark a sensitive place (its id from `sensitive-place` or `list`).
+    RemoveSensitivePlace { id: i64 },
     /// Dismissed suggestions, hidden ranges, excluded and junk albums.
     List,
     /// Add an album name (part of a name, case-insensitive) to the junk albums.
@@ -572,6 +588,15 @@ pub fn open(args: &Args) -> Result<Keepsake, keepsake_core::Error> {
              store created — index the photos again (scan/sync) and grant consent again",
             r.reason, r.erased_bytes
         );
+    }
+    let places = args
+        .places
+        .clone()
+        .or_else(|| setup_model("places.tsv").filter(|_| !args.no_places));
+    if let Some(path) = places {
+        store.set_places(Some(Arc::new(keepsake_core::places::Gazetteer::load_path(
+            &path,
+        )?)));
     }
     Ok(store)
 }

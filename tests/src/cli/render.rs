@@ -249,6 +249,8 @@ pub(super) fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 db: args.db.clone(),
                 now: args.now,
                 tz: args.tz.clone(),
+                places: args.places.clone(),
+                no_places: args.no_places,
                 verbose: args.verbose,
             };
             if args.db == std::path::Path::new("keepsake.db") {

@@ -107,9 +107,24 @@ pub(super) fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
                         return Err(format!("no hidden range {id}").into());
                     }
                 }
+                Feedback::SensitivePlace { lat, lon, radius_m } => {
+                    let id = store.add_sensitive_place(*lat, *lon, *radius_m)?;
+                    println!("sensitive place {id}");
+                }
+                Feedback::RemoveSensitivePlace { id } => {
+                    if !store.remove_sensitive_place(*id)? {
+                        return Err(format!("no sensitive place {id}").into());
+                    }
+                }
                 Feedback::List => {
                     for id in store.dismissed_suggestions()? {
                         println!("dismissed {id}");
+                    }
+                    for s in store.sensitive_places()? {
+                        println!(
+                            "sensitive place {}: {:.5}, {:.5}, {} m",
+                            s.id, s.lat, s.lon, s.radius_m
+                        );
                     }
                     for r in store.hidden_ranges()? {
                         let (a, b) = (r.start.to_rfc3339(), r.end.to_rfc3339());

@@ -13,21 +13,6 @@ import uniffi.keepsake_ffi.ApiException
 import uniffi.keepsake_ffi.AssetRecord
 import uniffi.keepsake_ffi.AuditEntry
 import uniffi.keepsake_ffi.Birthday
-import uniffi.keepsake_ffi.Coordinates
-import uniffi.keepsake_ffi.HiddenRange
-import uniffi.keepsake_ffi.Home
-import uniffi.keepsake_ffi.IndexedAsset
-import uniffi.keepsake_ffi.JunkAlbums
-import uniffi.keepsake_ffi.LogLevel
-import uniffi.keepsake_ffi.LogSink
-import uniffi.keepsake_ffi.Moment
-import uniffi.keepsake_ffi.PurgeSummary
-import uniffi.keepsake_ffi.RebuildReport
-import uniffi.keepsake_ffi.RecentWindow
-import uniffi.keepsake_ffi.SpecialDate
-import uniffi.keepsake_ffi.Trip
-import uniffi.keepsake_ffi.installLogger
-import uniffi.keepsake_ffi.setLogLevel
 import uniffi.keepsake_ffi.CancelSignal
 import uniffi.keepsake_ffi.CanvasShape
 import uniffi.keepsake_ffi.CollageImage
@@ -35,20 +20,39 @@ import uniffi.keepsake_ffi.CollageLayout
 import uniffi.keepsake_ffi.CollageOptions
 import uniffi.keepsake_ffi.CollageTemplate
 import uniffi.keepsake_ffi.ConsentScope
+import uniffi.keepsake_ffi.Coordinates
 import uniffi.keepsake_ffi.Face
+import uniffi.keepsake_ffi.HiddenRange
+import uniffi.keepsake_ffi.Home
 import uniffi.keepsake_ffi.ImageFormat
+import uniffi.keepsake_ffi.IndexedAsset
+import uniffi.keepsake_ffi.JunkAlbums
 import uniffi.keepsake_ffi.Keepsake
 import uniffi.keepsake_ffi.ListenerException
+import uniffi.keepsake_ffi.LogLevel
+import uniffi.keepsake_ffi.LogSink
+import uniffi.keepsake_ffi.Moment
 import uniffi.keepsake_ffi.Person
 import uniffi.keepsake_ffi.PersonFace
 import uniffi.keepsake_ffi.PhotoEffect
+import uniffi.keepsake_ffi.PhotoThemes
 import uniffi.keepsake_ffi.PixelSource
+import uniffi.keepsake_ffi.PurgeSummary
+import uniffi.keepsake_ffi.RebuildReport
+import uniffi.keepsake_ffi.RecentWindow
+import uniffi.keepsake_ffi.SensitivePlace
+import uniffi.keepsake_ffi.SpecialDate
 import uniffi.keepsake_ffi.StoryFrame
 import uniffi.keepsake_ffi.StoryPlayer
 import uniffi.keepsake_ffi.StyleNetwork
 import uniffi.keepsake_ffi.Suggestion
 import uniffi.keepsake_ffi.SyncSummary
+import uniffi.keepsake_ffi.ThemedPhoto
+import uniffi.keepsake_ffi.Trip
 import uniffi.keepsake_ffi.WorkListener
+import uniffi.keepsake_ffi.installLogger
+import uniffi.keepsake_ffi.placesAttribution
+import uniffi.keepsake_ffi.setLogLevel
 
 /**
  * The Keepsake store for one database file: the idiomatic Kotlin face of the generated
@@ -114,6 +118,9 @@ class KeepsakeStore private constructor(private val shared: Shared) : AutoClosea
         /** Changes the level of the installed sink. */
         @JvmStatic
         fun logLevel(level: LogLevel) = setLogLevel(level)
+
+        /** The attribution the place names' licence (CC BY 4.0) asks the app to show. */
+        fun placeNamesAttribution(): String = placesAttribution()
     }
 
     private fun live(): Keepsake {
@@ -160,6 +167,7 @@ class KeepsakeStore private constructor(private val shared: Shared) : AutoClosea
     fun analyze(
         model: File? = null,
         embedder: File? = null,
+        classifier: File? = null,
         longSide: Int = 640,
         threads: Int = 0,
         onProgress: (done: Long, total: Long?) -> Unit = { _, _ -> },
@@ -173,7 +181,7 @@ class KeepsakeStore private constructor(private val shared: Shared) : AutoClosea
                 }
             }
         }
-        val options = AnalysisOptions(model?.path, longSide.toUInt(), threads.toUInt(), embedder?.path)
+        val options = AnalysisOptions(model?.path, longSide.toUInt(), threads.toUInt(), embedder?.path, classifier?.path)
         return Analysis(live().startAnalysis(options, listener))
     }
 
@@ -304,6 +312,15 @@ class KeepsakeStore private constructor(private val shared: Shared) : AutoClosea
 
     fun faces(): List<Face> = live().faces()
 
+    /** Photos showing [theme] (`pets`, `food`, `beach`, … `document`), best first. */
+    fun photosByTheme(theme: String): List<ThemedPhoto> = live().photosByTheme(theme)
+
+    /** Every classified photo with its themes and the classes behind them. */
+    fun photoThemes(): List<PhotoThemes> = live().photoThemes()
+
+    /** Loads the place names titles use ([file] from set-up), or removes them with `null`. */
+    fun setPlaces(file: File?): Long = live().setPlaces(file?.path).toLong()
+
     /** "Don't include me": photos holding these faces never enter a suggestion or collage. */
     fun excludeFaces(ids: List<Long>): Long = live().excludeFaces(ids).toLong()
 
@@ -373,6 +390,14 @@ class KeepsakeStore private constructor(private val shared: Shared) : AutoClosea
 
     /** Shows a hidden range again; false when there was none with this id. */
     fun removeHiddenRange(id: Long): Boolean = live().removeHiddenRange(id)
+
+    /** Marks a place as sensitive: no photo within [radiusM] metres of it is ever suggested. */
+    fun addSensitivePlace(lat: Double, lon: Double, radiusM: Double): Long = live().addSensitivePlace(lat, lon, radiusM)
+
+    fun sensitivePlaces(): List<SensitivePlace> = live().sensitivePlaces()
+
+    /** Unmarks a sensitive place; false when there was none with this id. */
+    fun removeSensitivePlace(id: Long): Boolean = live().removeSensitivePlace(id)
 
     /** Keeps an album's photos out of suggestions (false: back in). */
     fun excludeAlbum(album: String, excluded: Boolean = true) = live().setAlbumExcluded(album, excluded)
