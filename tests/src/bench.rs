@@ -235,12 +235,14 @@ pub fn run(which: &Bench) -> Result<ExitCode, Box<dyn std::error::Error>> {
             jpeg,
         } => crate::bench_index::run(
             dir,
-            model.as_deref(),
-            classifier
-                .clone()
-                .or_else(crate::cli::default_classifier)
-                .filter(|_| !no_themes)
-                .as_deref(),
+            crate::bench_index::BenchModels {
+                face: model.as_deref(),
+                classifier: classifier
+                    .clone()
+                    .or_else(crate::cli::default_classifier)
+                    .filter(|_| !no_themes)
+                    .as_deref(),
+            },
             *size,
             python.as_deref(),
             *no_baseline,

@@ -189,16 +189,26 @@ fn json_of(mut c: Command, what: &str) -> Result<Value, Box<dyn std::error::Erro
     Ok(serde_json::from_slice(&out.stdout)?)
 }
 
+/// The models a `bench index` run uses: the face detector (default: set-up's) and the
+/// content classifier (none: no themes on either side).
+pub struct BenchModels<'a> {
+    pub face: Option<&'a Path>,
+    pub classifier: Option<&'a Path>,
+}
+
 pub fn run(
     dir: &Path,
-    model: Option<&Path>,
-    classifier: Option<&Path>,
+    models: BenchModels<'_>,
     size: u32,
     python: Option<&Path>,
     no_baseline: bool,
     runs: usize,
     child: Option<(usize, Option<String>)>,
 ) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let BenchModels {
+        face: model,
+        classifier,
+    } = models;
     let (model_path, model) = crate::cli::load_model(model)?;
     if let Some((threads, jpeg)) = child {
         let jpeg = backend_named(jpeg.as_deref())?;

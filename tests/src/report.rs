@@ -48,6 +48,8 @@ pub struct Models<'a> {
     pub embedder: Option<&'a keepsake_core::people::Embedder>,
     /// Draws the looks suggestions propose.
     pub style: Option<&'a keepsake_core::restyle::StyleModel>,
+    /// Sorts the photos into content themes.
+    pub classifier: Option<&'a keepsake_core::themes::Classifier>,
 }
 
 /// Runs the whole pipeline over `dir` into `out` (`out/index.html`, `out/collages/`,
@@ -65,6 +67,7 @@ pub fn report(
         faces: model,
         embedder,
         style: style_model,
+        classifier,
     } = *models;
     let cancel = CancelToken::new();
     let mut times: Vec<(&str, f64)> = Vec::new();
@@ -82,7 +85,10 @@ pub fn report(
     let t = Instant::now();
     let analysis = store.analyze(
         model,
-        &keepsake_core::analysis::AnalyzeOptions::default(),
+        &keepsake_core::analysis::AnalyzeOptions {
+            classifier: classifier.map(|c| std::sync::Arc::new(c.clone())),
+            ..Default::default()
+        },
         &|p| listener("analysing", p),
         &cancel,
     )?;

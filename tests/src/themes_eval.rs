@@ -14,6 +14,9 @@ use keepsake_core::themes::{Classifier, Theme};
 use keepsake_core::{CancelToken, Config, Keepsake, NoProgress, ScanOptions, Scope};
 use serde_json::{json, Value};
 
+/// Themes per file.
+pub type ThemesByFile = BTreeMap<String, BTreeSet<Theme>>;
+
 /// Per theme: true positives, false positives, false negatives.
 #[derive(Debug, Default, Clone, Copy, PartialEq)]
 pub struct Counts {
@@ -42,8 +45,8 @@ fn ratio(a: u32, b: u32) -> f64 {
 /// Scores predictions against labels (both by file); files missing from `predicted`
 /// count as predicted with no theme.
 pub fn score(
-    labels: &BTreeMap<String, BTreeSet<Theme>>,
-    predicted: &BTreeMap<String, BTreeSet<Theme>>,
+    labels: &ThemesByFile,
+    predicted: &ThemesByFile,
 ) -> (BTreeMap<Theme, Counts>, Counts, u32) {
     let mut per: BTreeMap<Theme, Counts> =
         Theme::ALL.iter().map(|t| (*t, Counts::default())).collect();
@@ -73,7 +76,7 @@ pub fn score(
     (per, micro, negatives_tagged)
 }
 
-pub fn read_labels(dir: &Path) -> Result<BTreeMap<String, BTreeSet<Theme>>, String> {
+pub fn read_labels(dir: &Path) -> Result<ThemesByFile, String> {
     let path = dir.join("labels.jsonl");
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut labels = BTreeMap::new();
@@ -113,26 +116,25 @@ pub fn eval(
     let scratch = std::env::temp_dir().join(format!("keepsake-eval-themes-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&scratch);
     std::fs::create_dir_all(&scratch)?;
-    let result =
-        (|| -> Result<(BTreeMap<String, BTreeSet<Theme>>, f64), Box<dyn std::error::Error>> {
-            let store = Keepsake::open(&scratch.join("eval.db"), Config::default())?;
-            let cancel = CancelToken::new();
-            store.scan_folder(dir, ScanOptions::default(), &NoProgress, &cancel)?;
-            store.grant_consent(Scope::Pixels)?;
-            let started = Instant::now();
-            let options = keepsake_core::analysis::AnalyzeOptions {
-                classifier: Some(std::sync::Arc::new(classifier)),
-                ..Default::default()
-            };
-            store.analyze(None, &options, &NoProgress, &cancel)?;
-            let secs = started.elapsed().as_secs_f64();
-            let mut predicted = BTreeMap::new();
-            for p in store.photo_themes()? {
-                let themes: BTreeSet<Theme> = p.themes.iter().map(|(t, _)| *t).collect();
-                predicted.insert(p.source_id.clone(), themes);
-            }
-            Ok((predicted, secs))
-        })();
+    let result = (|| -> Result<(ThemesByFile, f64), Box<dyn std::error::Error>> {
+        let store = Keepsake::open(&scratch.join("eval.db"), Config::default())?;
+        let cancel = CancelToken::new();
+        store.scan_folder(dir, ScanOptions::default(), &NoProgress, &cancel)?;
+        store.grant_consent(Scope::Pixels)?;
+        let started = Instant::now();
+        let options = keepsake_core::analysis::AnalyzeOptions {
+            classifier: Some(std::sync::Arc::new(classifier)),
+            ..Default::default()
+        };
+        store.analyze(None, &options, &NoProgress, &cancel)?;
+        let secs = started.elapsed().as_secs_f64();
+        let mut predicted = BTreeMap::new();
+        for p in store.photo_themes()? {
+            let themes: BTreeSet<Theme> = p.themes.iter().map(|(t, _)| *t).collect();
+            predicted.insert(p.source_id.clone(), themes);
+        }
+        Ok((predicted, secs))
+    })();
     let _ = std::fs::remove_dir_all(&scratch);
     let (predicted, secs) = result?;
     let missing = labels

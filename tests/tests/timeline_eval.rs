@@ -225,6 +225,7 @@ fn birthdays_surface_as_special_dates_recurring_events_and_gatherings() {
             zone: keepsake_core::DeviceZone::UTC,
             prefs: &prefs,
             months: &[],
+            places: None,
         };
         let all = suggest(&input);
         let share = |assets: &[i64]| {

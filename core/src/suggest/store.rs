@@ -240,9 +240,11 @@ pub(crate) fn add_sensitive_place(
     lon: f64,
     radius_m: f64,
 ) -> Result<i64> {
-    if !(lat.is_finite() && (-90.0..=90.0).contains(&lat))
-        || !(lon.is_finite() && (-180.0..=180.0).contains(&lon))
-    {
+    let placed = lat.is_finite()
+        && (-90.0..=90.0).contains(&lat)
+        && lon.is_finite()
+        && (-180.0..=180.0).contains(&lon);
+    if !placed {
         return Err(Error::InvalidArgument(
             "a sensitive place needs a latitude in -90..=90 and a longitude in -180..=180".into(),
         ));

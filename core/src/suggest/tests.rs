@@ -865,6 +865,9 @@ fn content_themes_make_suggestions_with_their_reasons() {
     // May's pets; the pets across the library are the same photos, so that suggestion
     // is merged into May's; five snowy photos are not enough for a theme.
     assert_eq!(ids, ["theme_content:pets-2025-05"]);
+    assert!(content
+        .iter()
+        .all(|s| !s.assets.iter().any(|a| f.snow.contains(a))));
     let s = content[0];
     assert!(subset(&s.assets, &f.pets));
     let rules: Vec<&str> = s.reasons.iter().map(|r| r.rule).collect();

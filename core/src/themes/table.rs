@@ -1,5 +1,5 @@
-//! The ImageNet class → theme table (`imagenet.tsv`, one row per class that counts
-//! toward a theme: `class	wnid	word	theme:weight,...`), parsed once.
+//! The ImageNet class → theme table (`imagenet.tsv`, one tab-separated row per class
+//! that counts toward a theme: class, wnid, word, `theme:weight,...`), parsed once.
 
 use std::sync::OnceLock;
 

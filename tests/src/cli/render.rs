@@ -286,6 +286,7 @@ pub(super) fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             let style = setup_model("multistyle26.onnx")
                 .map(|p| keepsake_core::restyle::StyleModel::load_path(&p))
                 .transpose()?;
+            let classifier = load_classifier(None, false)?;
             let bars = [
                 ProgressBar::new("indexing"),
                 ProgressBar::new("analysing"),
@@ -300,6 +301,7 @@ pub(super) fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
                     faces: model.as_ref(),
                     embedder: embedder.as_ref(),
                     style: style.as_ref(),
+                    classifier: classifier.as_deref(),
                 },
                 *size,
                 &|stage, p| {
