@@ -85,6 +85,9 @@ fn near_duplicates_are_found_among_variants_with_precision_and_recall() {
                 dhash: hash::dhash(&gray, v.width, v.height),
                 phash: hash::phash(&gray, v.width, v.height),
                 quality: q.score,
+                edits: Some(keepsake_core::vision::edits::edit_hashes(
+                    &gray, v.width, v.height,
+                )),
             });
             source_of.insert(id, s);
             kind_of.insert(id, kind);

@@ -6,8 +6,6 @@
 
 mod common;
 
-use std::path::PathBuf;
-
 use keepsake_core::collage::Rect;
 use keepsake_core::restyle::{Style, StyleBlend, StyleModel, DEFAULT_STRENGTH, STYLE_COUNT};
 use keepsake_core::vision::decode::{decode_file, DecodeOptions, Hint};
@@ -19,21 +17,7 @@ use keepsake_core::CancelToken;
 /// The network `scripts/models.sh` fetched (the test command runs it first); without it
 /// the test skips outside CI and fails in CI.
 fn style_model() -> Option<StyleModel> {
-    let path = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../target/models/multistyle26.onnx"
-    ));
-    if !path.is_file() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "the style network is missing in CI (scripts/models.sh fetches it)"
-        );
-        println!(
-            "SKIPPED: {} not found: run scripts/models.sh",
-            path.display()
-        );
-        return None;
-    }
+    let path = common::setup_file("multistyle26.onnx")?;
     Some(StyleModel::load_path(&path).unwrap())
 }
 

@@ -16,25 +16,19 @@ use keepsake_core::themes::{Classifier, Theme};
 use keepsake_core::vision::decode::{decode_file, DecodeOptions, Hint};
 use keepsake_core::{CancelToken, NoProgress, ScanOptions, Scope};
 
-/// The classifier `scripts/models.sh` converted (the test command runs it first); without
-/// it the test skips outside CI and fails in CI.
+/// The classifier `scripts/models.sh` converted.
 fn converted() -> Option<PathBuf> {
-    let path = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../target/models/efficientnet_lite0.onnx"
-    ));
-    if !path.is_file() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "the classifier is missing in CI (scripts/models.sh converts it)"
-        );
-        println!(
-            "SKIPPED: {} not found: run scripts/models.sh",
-            path.display()
-        );
-        return None;
+    common::setup_file("efficientnet_lite0.onnx")
+}
+
+/// Every `step`th shared theme photo, copied into a fresh folder `tmp/photos`.
+fn some_photos(tmp: &TempDir, shared: &Path, step: usize) -> PathBuf {
+    let photos = tmp.join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    for p in theme_photos(shared).iter().step_by(step) {
+        std::fs::copy(p, photos.join(p.file_name().unwrap())).unwrap();
     }
-    Some(path)
+    photos
 }
 
 fn theme_photos(shared: &Path) -> Vec<PathBuf> {
@@ -141,11 +135,7 @@ fn revoking_pixels_removes_every_theme_byte_and_regranting_classifies_again() {
         return;
     };
     let tmp = TempDir::new("themes-purge");
-    let photos = tmp.join("photos");
-    std::fs::create_dir_all(&photos).unwrap();
-    for p in theme_photos(&shared).iter().step_by(5) {
-        std::fs::copy(p, photos.join(p.file_name().unwrap())).unwrap();
-    }
+    let photos = some_photos(&tmp, &shared, 5);
     let store = common::open(&tmp.join("k.db"), "UTC", "2026-12-01T12:00:00Z");
     let cancel = CancelToken::new();
     store
@@ -239,11 +229,7 @@ fn the_themes_command_prints_one_object_per_photo() {
         return;
     };
     let tmp = TempDir::new("themes-cli");
-    let photos = tmp.join("photos");
-    std::fs::create_dir_all(&photos).unwrap();
-    for p in theme_photos(&shared).iter().step_by(9) {
-        std::fs::copy(p, photos.join(p.file_name().unwrap())).unwrap();
-    }
+    let photos = some_photos(&tmp, &shared, 9);
     let db = tmp.join("k.db");
     let run = |args: &[&str]| {
         let mut c = common::harness(&db, "2026-12-01T12:00:00Z");

@@ -317,27 +317,6 @@ fn suggest_and_feedback_through_the_cli() {
         .success());
 }
 
-/// The place table set-up wrote (the test command runs set-up's model step first);
-/// without it the test skips outside CI and fails in CI.
-fn place_table() -> Option<PathBuf> {
-    let path = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../target/models/places.tsv"
-    ));
-    if !path.is_file() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "the place table is missing in CI (scripts/models.sh writes it)"
-        );
-        println!(
-            "SKIPPED: {} not found: run scripts/models.sh",
-            path.display()
-        );
-        return None;
-    }
-    Some(path)
-}
-
 /// The place a point is named after, by brute force over every place (the rule of
 /// `keepsake_core::places`, without its grid): within 30 km, the best ln(population) −
 /// km / 4.
@@ -359,7 +338,7 @@ fn brute_best(places: &[keepsake_core::places::Place], p: (f64, f64)) -> Option<
 #[test]
 fn every_generated_trip_is_named_after_its_places_inside_a_network_namespace() {
     use keepsake_core::places::Gazetteer;
-    let Some(table) = place_table() else {
+    let Some(table) = common::setup_file("places.tsv") else {
         return;
     };
     if !Command::new("unshare")

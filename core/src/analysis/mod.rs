@@ -29,6 +29,7 @@ use crate::themes::{self, Assessment, Classifier, Context as ThemeContext};
 use crate::vision::content::{self, ContentScores, FileCues};
 use crate::vision::decode::{DecodeOptions, JpegBackend};
 use crate::vision::detect::{DetectParams, Face, FaceModel};
+use crate::vision::edits::{self, EditHashes};
 use crate::vision::face_quality::{self, FaceQuality};
 use crate::vision::quality::{self, Quality};
 use crate::vision::{dedupe, hash};
@@ -146,6 +147,8 @@ pub(crate) enum Outcome {
         content: ContentScores,
         dhash: u64,
         phash: u64,
+        /// Hashes of the mirror image and of crops, for edited copies.
+        edits: Box<EditHashes>,
         faces: Option<Vec<(Face, FaceQuality)>>,
         /// What the original's bytes held, when the host handed those over.
         metadata: Option<Box<Probe>>,
@@ -211,6 +214,7 @@ fn analyse(
     };
     let dhash = hash::dhash(&gray, img.width, img.height);
     let phash = hash::phash(&gray, img.width, img.height);
+    let edits = Box::new(edits::edit_hashes(&gray, img.width, img.height));
     lap(&mut times.hash);
     let faces = match model.filter(|_| job.needs_faces) {
         Some(m) => {
@@ -238,6 +242,7 @@ fn analyse(
         content,
         dhash,
         phash,
+        edits,
         faces,
         metadata: metadata.map(Box::new),
         themes,

@@ -152,6 +152,7 @@ pub(crate) fn save(
                 content,
                 dhash,
                 phash,
+                edits,
                 faces,
                 metadata,
                 themes,
@@ -165,8 +166,8 @@ pub(crate) fn save(
                 tx.prepare_cached(
                     "INSERT OR REPLACE INTO photo_signals
                        (asset_id, sharpness, brightness, clipped_high, clipped_low, dhash, phash, quality,
-                        screenshot_like, document_like, analysed_at_ms, error)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, NULL)",
+                        screenshot_like, document_like, analysed_at_ms, error, edit_hashes)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, NULL, ?12)",
                 )?
                 .execute(params![
                     job.id,
@@ -179,7 +180,8 @@ pub(crate) fn save(
                     q.score,
                     content.screenshot,
                     content.document,
-                    now_ms
+                    now_ms,
+                    edits.to_bytes()
                 ])?;
                 if let (Some(faces), Some(sha)) = (faces, shas.faces) {
                     tx.prepare_cached("DELETE FROM faces WHERE asset_id = ?1")?
@@ -259,7 +261,8 @@ fn failed(
 
 pub(crate) fn hashed(conn: &Connection) -> Result<Vec<Hashed>> {
     let mut stmt = conn.prepare(
-        "SELECT s.asset_id, a.captured_utc_ms, s.dhash, s.phash, coalesce(s.quality, 0)
+        "SELECT s.asset_id, a.captured_utc_ms, s.dhash, s.phash, coalesce(s.quality, 0),
+                s.edit_hashes
          FROM photo_signals s JOIN assets a ON a.id = s.asset_id
          WHERE s.dhash IS NOT NULL AND s.phash IS NOT NULL",
     )?;
@@ -270,6 +273,10 @@ pub(crate) fn hashed(conn: &Connection) -> Result<Vec<Hashed>> {
             dhash: r.get::<_, i64>(2)? as u64,
             phash: r.get::<_, i64>(3)? as u64,
             quality: r.get::<_, f64>(4)? as f32,
+            edits: r
+                .get::<_, Option<Vec<u8>>>(5)?
+                .as_deref()
+                .and_then(crate::vision::edits::EditHashes::from_bytes),
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

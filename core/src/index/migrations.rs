@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_host_pixels.sql"),
     include_str!("migrations/0008_themes.sql"),
     include_str!("migrations/0009_sensitive_places.sql"),
+    include_str!("migrations/0010_edit_hashes.sql"),
 ];
 
 /// The schema version this library writes.

@@ -230,9 +230,12 @@ impl Engine {
 
         let mut out = out;
         super::types::disambiguate(&mut out);
-        out.retain(|s| !prefs.dismissed.contains(&s.id));
         out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
-        super::merge::merge_overlapping(out)
+        // Merged before dismissals apply: dismissing a trip also dismisses the favourite
+        // place it took in, which does not come back on its own.
+        let mut out = super::merge::merge_overlapping(out);
+        out.retain(|s| !prefs.dismissed.contains(&s.id));
+        out
     }
 }
 

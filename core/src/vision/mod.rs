@@ -6,6 +6,7 @@ pub mod content;
 pub mod decode;
 pub mod dedupe;
 pub mod detect;
+pub mod edits;
 pub mod face_quality;
 pub mod hash;
 pub mod orient;

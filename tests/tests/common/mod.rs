@@ -166,3 +166,21 @@ pub fn run(mut c: Command) -> (bool, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// A file `scripts/models.sh` put in `target/models/` (the test command runs it first):
+/// its path, or `None` with a printed reason outside CI; in CI its absence fails the test.
+pub fn setup_file(name: &str) -> Option<PathBuf> {
+    let path = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target/models")).join(name);
+    if path.is_file() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "target/models/{name} is missing in CI (scripts/models.sh makes it)"
+    );
+    println!(
+        "SKIPPED: {} not found: run scripts/models.sh",
+        path.display()
+    );
+    None
+}
