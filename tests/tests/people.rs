@@ -260,8 +260,8 @@ fn feedback_survives_regrouping_and_exclusion_keeps_a_person_out() {
         ),
         0
     );
-    // Every blob in the store is a landmark set (40 bytes) or a descriptor (512): no
-    // pixels anywhere.
+    // Every blob in the store is a landmark set (40 bytes), a descriptor (512) or the 12
+    // perceptual hashes that find edited copies (96): no pixels anywhere.
     let conn = rusqlite::Connection::open(&db).unwrap();
     let tables: Vec<String> = conn
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
@@ -289,7 +289,9 @@ fn feedback_survives_regrouping_and_exclusion_keeps_a_person_out() {
                 .map(|r| r.unwrap())
                 .collect();
             assert!(
-                sizes.iter().all(|s| *s == 40 || *s == 512),
+                sizes.iter().all(|s| *s == 40
+                    || *s == 512
+                    || *s == keepsake_core::vision::edits::BYTES as i64),
                 "{t}.{col} holds blobs of {sizes:?} bytes"
             );
         }
