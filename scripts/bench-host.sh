@@ -24,7 +24,9 @@ run() { # name, then the analyze arguments
         "$k" --db "$db" sync --records "$work/records.jsonl" >/dev/null
     fi
     "$k" --db "$db" consent grant all >/dev/null
-    "$k" --db "$db" analyze --model "$model" --no-people --threads 2 --json "$@" >"$work/$name.json"
+    # The pixel path alone (its goal predates themes): the classifier adds its own
+    # memory, measured by `bench index`.
+    "$k" --db "$db" analyze --model "$model" --no-people --no-themes --threads 2 --json "$@" >"$work/$name.json"
 }
 run folder
 run encoded --host-pixels "$work/map.jsonl" --host-pixels-mode encoded
