@@ -100,20 +100,13 @@ fn the_shared_set_evaluation_meets_the_goal() {
     let (Some(shared), Some(classifier)) = (common::shared_dir(), converted()) else {
         return;
     };
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_keepsake"))
-        .args(["eval", "themes"])
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_keepsake"));
+    c.args(["eval", "themes"])
         .arg(shared.join("data/themes"))
         .arg("--classifier")
         .arg(&classifier)
-        .arg("--json")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        .arg("--json");
+    let v: serde_json::Value = serde_json::from_str(&common::stdout_of(c)).unwrap();
     let p = v["micro"]["precision"].as_f64().unwrap();
     let r = v["micro"]["recall"].as_f64().unwrap();
     println!("themes on the shared set: micro precision {p:.2}, recall {r:.2}; {v}");

@@ -21,16 +21,22 @@ const PETS_MONTH_CAP: usize = 20;
 /// Classes named in a reason.
 const CLASSES_NAMED: usize = 5;
 
-/// Photos showing `theme` (not kept out), in time order, with their scores.
-fn themed<'a>(ctx: &Context<'a>, theme: Theme) -> Vec<(&'a Photo, f32)> {
-    ctx.photos
-        .iter()
-        .filter_map(|p| {
-            let s = ctx.signals().get(&p.id)?;
+/// Per theme (in [`Theme::ALL`] order), the photos showing it (not kept out), in time
+/// order, with their scores: one pass over the library.
+fn by_theme<'a>(ctx: &Context<'a>) -> Vec<Vec<(&'a Photo, f32)>> {
+    let mut out = vec![Vec::new(); Theme::ALL.len()];
+    for p in &ctx.photos {
+        let Some(s) = ctx.signals().get(&p.id).filter(|s| !s.kept_out()) else {
+            continue;
+        };
+        for theme in Theme::ALL {
             let score = s.themes.get(theme);
-            (!s.kept_out() && score >= theme.threshold()).then_some((*p, score))
-        })
-        .collect()
+            if score >= theme.threshold() {
+                out[theme as usize].push((*p, score));
+            }
+        }
+    }
+    out
 }
 
 /// The reason: theme, photos, mean score, threshold, and the classes most often on top.
@@ -66,15 +72,17 @@ fn reason(ctx: &Context<'_>, theme: Theme, photos: &[(&Photo, f32)]) -> Reason {
     reason
 }
 
+/// A suggestion per theme across the library, then the pets months.
 pub(crate) fn themes(ctx: &Context<'_>) -> Vec<Suggestion> {
+    let themed = by_theme(ctx);
     let mut out = Vec::new();
     for theme in Theme::ALL.into_iter().filter(|t| *t != Theme::Document) {
-        let photos = themed(ctx, theme);
+        let photos = &themed[theme as usize];
         if photos.len() < THEME_MIN {
             continue;
         }
         let candidates: Vec<&Photo> = photos.iter().map(|(p, _)| *p).collect();
-        let reason = reason(ctx, theme, &photos);
+        let reason = reason(ctx, theme, photos);
         out.extend(build(
             ctx,
             Kind::ThemeContent,
@@ -90,13 +98,15 @@ pub(crate) fn themes(ctx: &Context<'_>) -> Vec<Suggestion> {
             },
         ));
     }
+    out.extend(pets_by_month(ctx, &themed[Theme::Pets as usize]));
     out
 }
 
-/// A pets memory per month with many pet photos, the latest [`PETS_MONTHS_KEPT`].
-pub(crate) fn pets_by_period(ctx: &Context<'_>) -> Vec<Suggestion> {
+/// A pets memory per month with many pet photos (`pets`: the pet photos), the latest
+/// [`PETS_MONTHS_KEPT`].
+fn pets_by_month<'a>(ctx: &Context<'a>, pets: &[(&'a Photo, f32)]) -> Vec<Suggestion> {
     let mut months: std::collections::BTreeMap<(i32, u32), Vec<(&Photo, f32)>> = Default::default();
-    for (p, s) in themed(ctx, Theme::Pets) {
+    for &(p, s) in pets {
         months
             .entry((p.local.year(), p.local.month()))
             .or_default()

@@ -215,7 +215,6 @@ impl Engine {
             out.extend(themes::people(&ctx));
             out.extend(themes::favorites(&ctx));
             out.extend(content::themes(&ctx));
-            out.extend(content::pets_by_period(&ctx));
             out.extend(people::highlights(&ctx));
             out.extend(people::together(&ctx));
             out.extend(people::birthdays(&ctx));

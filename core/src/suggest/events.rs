@@ -121,8 +121,7 @@ pub(crate) fn gatherings(ctx: &Context<'_>) -> Vec<Suggestion> {
                 end: photos.last()?.local.date(),
             }];
             if let Some(c) = m.centroid {
-                let points: Vec<(f64, f64)> = photos.iter().filter_map(|p| p.gps).collect();
-                title.insert(0, place_part(ctx, c, &points));
+                title.insert(0, place_part(ctx, c, &photos));
             }
             let score = 1.5 + recency(ctx.input.now, m.end) + ratio.ln() / 10.0;
             build(
@@ -213,8 +212,7 @@ pub(crate) fn recurring(ctx: &Context<'_>) -> Vec<Suggestion> {
                 n: years.len() as u64,
             }];
             if let Some(c) = ms[0].centroid {
-                let points: Vec<(f64, f64)> = photos.iter().filter_map(|p| p.gps).collect();
-                title.insert(0, place_part(ctx, c, &points));
+                title.insert(0, place_part(ctx, c, &photos));
             }
             let last = ms.iter().map(|m| m.end).max()?;
             let score = 1.8 + recency(ctx.input.now, last) / 2.0 + years.len() as f64 / 10.0;

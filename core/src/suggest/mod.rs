@@ -213,18 +213,17 @@ pub fn suggest(input: &Input<'_>) -> Vec<Suggestion> {
     Engine::new().run(input)
 }
 
-/// A title's place: `center` (its coordinates) named after the stops of `points` (in
+/// A title's place: `center` (its coordinates) named after the stops of `photos` (in
 /// time order) when place names are loaded; two stops in different countries read as a
 /// route.
-pub(crate) fn place_part(
-    ctx: &Context<'_>,
-    center: (f64, f64),
-    points: &[(f64, f64)],
-) -> TitlePart {
+pub(crate) fn place_part(ctx: &Context<'_>, center: (f64, f64), photos: &[&Photo]) -> TitlePart {
     let names = ctx
         .input
         .places
-        .map(|g| g.stops(points))
+        .map(|g| {
+            let points: Vec<(f64, f64)> = photos.iter().filter_map(|p| p.gps).collect();
+            g.stops(&points)
+        })
         .unwrap_or_default();
     let route = names
         .windows(2)

@@ -41,9 +41,8 @@ pub(crate) fn trips(ctx: &Context<'_>) -> Vec<Suggestion> {
                     ("stops", t.stops.len() as f64),
                 ],
             );
-            let points: Vec<(f64, f64)> = photos.iter().filter_map(|p| p.gps).collect();
             let title = vec![
-                place_part(ctx, far.center, &points),
+                place_part(ctx, far.center, &photos),
                 TitlePart::DateRange {
                     start: photos.first()?.local.date(),
                     end: photos.last()?.local.date(),
@@ -118,7 +117,7 @@ pub(crate) fn places(ctx: &Context<'_>) -> Vec<Suggestion> {
                 ],
             );
             let title = vec![
-                place_part(ctx, c, &points),
+                place_part(ctx, c, &ps),
                 TitlePart::Count {
                     what: "days",
                     n: days as u64,
