@@ -68,6 +68,7 @@ pub(super) fn parse(bytes: &[u8]) -> Result<Table> {
                     country,
                     region: region_ix.get(&(country, (*region).to_string())).copied(),
                     population,
+                    ambiguous: false,
                 });
             }
             _ => return Err(bad(n, "not a C, R or P record")),

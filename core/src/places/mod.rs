@@ -37,6 +37,8 @@ pub struct Place {
     pub country: u16,
     pub region: Option<u16>,
     pub population: u32,
+    /// Another place of the country has the same name (its title then names the region).
+    pub ambiguous: bool,
 }
 
 /// A place's name as a title shows it.
@@ -57,8 +59,6 @@ pub struct Gazetteer {
     countries: Vec<(String, String)>,
     /// (country index, code, name)
     regions: Vec<(u16, String, String)>,
-    /// Places whose (country, name) another place shares.
-    ambiguous: std::collections::HashSet<(u16, String)>,
     grid: HashMap<(i32, i32), Vec<u32>>,
     sha256: String,
 }
@@ -87,23 +87,28 @@ impl Gazetteer {
     /// Parses the table (see `data.rs` for its lines); a malformed line is an error
     /// naming its number, never a panic.
     pub fn parse(bytes: &[u8]) -> Result<Gazetteer> {
-        let table = data::parse(bytes)?;
+        let mut table = data::parse(bytes)?;
         let mut grid: HashMap<(i32, i32), Vec<u32>> = HashMap::new();
         let mut seen: HashMap<(u16, &str), u32> = HashMap::new();
         for (i, p) in table.places.iter().enumerate() {
             grid.entry(cell(p.lat, p.lon)).or_default().push(i as u32);
             *seen.entry((p.country, p.name.as_str())).or_default() += 1;
         }
-        let ambiguous = seen
-            .into_iter()
-            .filter(|(_, n)| *n > 1)
-            .map(|((c, name), _)| (c, name.to_string()))
+        let ambiguous: Vec<bool> = table
+            .places
+            .iter()
+            .map(|p| {
+                seen.get(&(p.country, p.name.as_str()))
+                    .is_some_and(|n| *n > 1)
+            })
             .collect();
+        for (p, a) in table.places.iter_mut().zip(ambiguous) {
+            p.ambiguous = a;
+        }
         Ok(Gazetteer {
             places: table.places,
             countries: table.countries,
             regions: table.regions,
-            ambiguous,
             grid,
             sha256: crate::digest::sha256_hex(&[bytes]),
         })
@@ -170,7 +175,7 @@ impl Gazetteer {
             .unwrap_or_default();
         let region = p
             .region
-            .filter(|_| self.ambiguous.contains(&(p.country, p.name.clone())))
+            .filter(|_| p.ambiguous)
             .and_then(|r| self.regions.get(usize::from(r)))
             .map(|(_, _, name)| name.clone());
         PlaceName {
